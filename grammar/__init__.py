@@ -1,0 +1,1 @@
+"""Lark grammar of the .stm language (data package)."""
