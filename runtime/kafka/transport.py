@@ -1,0 +1,142 @@
+"""``KafkaTransport``: the runtime's Transport over Kafka for one process of a deployment.
+
+The System tells the transport which events leave the process (``outgoing``:
+emitted here, consumed elsewhere) and which arrive (``incoming``: consumed here,
+emitted elsewhere or fed from outside). Outgoing events are produced to their
+topics; incoming topics are consumed by the group ``<module>.<process>``, shared
+by every replica of the process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+
+from ..envelope import Envelope
+from ..topology import Topology
+from .admin import ensure_topics
+from .calls import CallHost, RemoteCalls
+from .codec import Codec
+from .config import KafkaSettings, deadletter_topic, group_id, topic_name, topic_partitions
+from .consumer import EventConsumer
+from .producer import ErrorCallback, EventProducer, Route
+from .transactions import TransactionalProducer
+
+logger = logging.getLogger("streamer.kafka")
+
+
+def _log_error(envelope: Envelope | None, error: Exception) -> None:
+    what = f"event {envelope.name} (id {envelope.id})" if envelope is not None else "Kafka"
+    logger.error("%s: %s", what, error)
+
+
+class KafkaTransport:
+    def __init__(
+        self,
+        topology: Topology,
+        process: str,
+        settings: KafkaSettings,
+        *,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self.topology = topology
+        self.process = process
+        self.settings = settings
+        self.on_error: ErrorCallback = on_error or _log_error
+        """Where asynchronous failures go (delivery reports, consumer faults);
+        the System may replace it to route them to supervision or dead letters."""
+        self.group = group_id(topology, process)
+        self.deadletter_topic = deadletter_topic(topology)
+        self.codec = Codec({spec.name: spec.type for spec in topology.events})
+        self.exactly_once = self._exactly_once()
+        self.calls = RemoteCalls(topology, process, settings, self.codec, self._report)
+        self._calls_attached = False
+        self._producer: EventProducer | None = None
+        self._consumer: EventConsumer | None = None
+
+    def attach(self, host: CallHost) -> None:
+        """Carry the host's service calls to and from other processes (call before start)."""
+        self.calls.attach(host)
+        self._calls_attached = True
+
+    def start(
+        self,
+        outgoing: frozenset[str],
+        incoming: frozenset[str],
+        deliver: Callable[[Envelope, Callable[[], None]], None],
+    ) -> None:
+        partitions = {
+            topic_name(self.topology, name): topic_partitions(
+                self.topology, name, self.settings.default_partitions
+            )
+            for name in outgoing | incoming
+        }
+        partitions[self.deadletter_topic] = self.settings.default_partitions
+        if self._calls_attached:
+            partitions.update(self.calls.topics())
+        ensure_topics(self.settings, partitions)
+
+        routes = {
+            name: Route(topic_name(self.topology, name), self.topology.event(name).key)
+            for name in outgoing
+        }
+        transactional = self.exactly_once and bool(incoming)
+        if transactional:
+            producer: EventProducer = TransactionalProducer(
+                self.settings, self.codec, routes, self._report,
+                transactional_id=f"{self.group}.{self._instance()}",
+            )
+        else:
+            producer = EventProducer(self.settings, self.codec, routes, self._report)
+        self._producer = producer
+        requests = {topic: self.calls.serve for topic in self.calls.served} if self._calls_attached else {}
+        if self._calls_attached:
+            self.calls.start(producer)
+        if incoming or requests:
+            self._consumer = EventConsumer(
+                self.settings,
+                group=self.group,
+                topics={topic_name(self.topology, name) for name in incoming},
+                incoming=incoming,
+                codec=self.codec,
+                deliver=deliver,
+                producer=producer,
+                deadletter_topic=self.deadletter_topic,
+                on_error=self._report,
+                transactions=producer if isinstance(producer, TransactionalProducer) else None,
+                requests=requests,
+            )
+            self._consumer.start()
+
+    def send(self, envelope: Envelope) -> None:
+        if self._producer is None:
+            raise RuntimeError("KafkaTransport.send before start")
+        self._producer.send(envelope)
+
+    def stop(self, timeout: float) -> None:
+        """Drain and commit the consumer, then flush (and commit) what was produced."""
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            consumer.stop(timeout)
+        self.calls.stop()
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            remaining = producer.close(timeout)
+            if remaining:
+                self._report(None, RuntimeError(f"{remaining} records not delivered to Kafka before stop"))
+
+    def _report(self, envelope: Envelope | None, error: Exception) -> None:
+        self.on_error(envelope, error)
+
+    def _exactly_once(self) -> bool:
+        if self.settings.exactly_once is not None:
+            return self.settings.exactly_once
+        return any(spec.exactly_once for spec in self.topology.processes if spec.name == self.process)
+
+    def _instance(self) -> str:
+        """A stable id given by the operator, else one unique to this OS process."""
+        if self.settings.instance:
+            return self.settings.instance
+        return f"{socket.gethostname()}-{os.getpid()}"

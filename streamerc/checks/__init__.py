@@ -1,0 +1,1 @@
+"""The checker's passes, one concern per module; ``streamerc.check`` runs them."""

@@ -1,0 +1,106 @@
+"""Views -> formatted Python text, one entry per generated file.
+
+Each file's body is rendered first; its header second, importing only the
+names the body's code contains, so imports are exactly what is used. black
+formats the result with a fixed mode, so the output does not depend on any
+configuration found on the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+from functools import lru_cache
+
+import black
+import jinja2
+from black.mode import TargetVersion
+from black.parsing import InvalidInput
+
+from .resources import templates_dir
+from .imports import Imports
+from .viewmodel import PackageView
+
+BLACK_MODE = black.Mode(
+    target_versions={TargetVersion.PY311},
+    line_length=88,
+    string_normalization=True,
+    magic_trailing_comma=True,
+)
+
+STARTER_HEADER = (
+    "# Handlers for {package}: created once by streamerc from {spec}."
+    " Yours to edit: streamerc never overwrites this file."
+)
+
+
+class RenderError(RuntimeError):
+    """A template produced text that is not valid Python (a compiler bug)."""
+
+
+@dataclass(frozen=True)
+class RenderedPackage:
+    files: dict[str, str]
+    """Relative path (POSIX) -> text of every generated file of the package."""
+    starter: tuple[str, str]
+    """(relative path, text) of the starter handler file, written only when missing."""
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(view: PackageView) -> RenderedPackage:
+    """Render every file of the package described by ``view``."""
+    pkg = view.package
+    files = {
+        f"{pkg}/__init__.py": _render_file(
+            "__init__.py.jinja", view.init, view.init.header, view.init.imports, view.init.doc, reexport=True
+        ),
+        f"{pkg}/events.py": _render_file("events.py.jinja", view.events, view.events.header, view.events.imports),
+        f"{pkg}/actors.py": _render_file("actors.py.jinja", view.actors, view.actors.header, view.actors.imports),
+        f"{pkg}/topology.py": _render_file("topology.py.jinja", view.topology, view.topology.header, view.topology.imports),
+        f"{pkg}/__main__.py": _render_file("__main__.py.jinja", view.main, view.main.header, view.main.imports),
+        f"{pkg}/py.typed": "",
+    }
+    starter_header = STARTER_HEADER.format(package=pkg, spec=view.spec_name)
+    starter = _render_file("handlers.py.jinja", view.handlers, starter_header, view.handlers.imports)
+    return RenderedPackage(files=dict(sorted(files.items())), starter=(f"{view.handlers_module}.py", starter))
+
+
+def _render_file(
+    template: str, file: object, header: str, imports: Imports, doc: str = "", reexport: bool = False
+) -> str:
+    """Body first, then the header with the imports the body uses (all of
+    them for a re-exporting ``__init__``)."""
+    env = _environment()
+    body = env.get_template(template).render(file=file)
+    if not reexport:
+        imports = imports.restricted_to(_identifiers(body, template))
+    head = env.get_template("header.py.jinja").render(header=header, doc=doc, imports=imports)
+    source = head + body
+    try:
+        return black.format_str(source, mode=BLACK_MODE)
+    except InvalidInput as error:
+        raise RenderError(f"{template} rendered invalid Python: {error}") from error
+
+
+def _identifiers(body: str, template: str) -> set[str]:
+    """Every name token of the body's code (not inside strings or comments)."""
+    names: set[str] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(body).readline):
+            if token.type == tokenize.NAME:
+                names.add(token.string)
+    except (tokenize.TokenError, IndentationError) as error:
+        raise RenderError(f"{template} rendered text that does not tokenize: {error}") from error
+    return names
