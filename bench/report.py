@@ -108,6 +108,13 @@ def _ratio(spread: Spread) -> str:
     return f"**{spread.median:.2f}** ({spread.low:.2f}–{spread.high:.2f})"
 
 
+def _cell(text: str, limit: int = 160) -> str:
+    """One table cell: the first line, pipes escaped, bounded length."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    first = first.replace("|", "\\|")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 def _shown(result: CaseResult, variant: str, quantity: str) -> bool:
     """Whether the metric rows already show this variant's quantity."""
     return any(
@@ -140,7 +147,7 @@ def to_markdown(results: Sequence[CaseResult], settings: Settings, env: Environm
     ]
     for result in results:
         if result.skipped:
-            lines.append(f"| {result.case.name} | — | skipped: {result.skipped} | | | | | |")
+            lines.append(f"| {result.case.name} | — | skipped: {_cell(result.skipped)} | | | | | |")
             continue
         for m in result.metrics:
             unit = m.metric.unit

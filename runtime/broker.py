@@ -72,9 +72,12 @@ class Subscription:
 
 
 class Stream:
-    """A named stream. ``publish`` hands the envelope to every subscriber."""
+    """A named stream. ``publish(envelope)`` hands the envelope to every subscriber.
 
-    __slots__ = ("name", "type", "key", "subscriptions", "delivers", "_count", "closed", "_lock")
+    ``publish`` is a closure rebuilt whenever the subscribers change, specialised
+    for the common single-mailbox case (the hot path of every emit)."""
+
+    __slots__ = ("name", "type", "key", "subscriptions", "delivers", "_count", "closed", "_lock", "publish")
 
     def __init__(self, name: str, event_type: type[Any], key: str | None) -> None:
         self.name = name
@@ -85,13 +88,38 @@ class Stream:
         self._count = itertools.count()
         self.closed = False
         self._lock = threading.Lock()
+        self.publish: Deliver = self._build()
 
-    def publish(self, envelope: Envelope) -> None:
-        if self.closed:
+    def _build(self) -> Deliver:
+        count = self._count.__next__
+        delivers = self.delivers
+
+        def stopped() -> None:
             raise SystemStoppedError(f"cannot publish {self.name}: the system is stopped")
-        next(self._count)
-        for deliver in self.delivers:
-            deliver(envelope)
+
+        if len(delivers) == 1 and len(self.subscriptions) == 1 and delivers[0] == self.subscriptions[0].deliver:
+            subscription = self.subscriptions[0]
+            if len(subscription.mailboxes) == 1 and subscription.lanes is None and subscription.slots is None:
+                return _single_mailbox(self, subscription.mailboxes[0], count, stopped)
+        if len(delivers) == 1:
+            deliver = delivers[0]
+
+            def publish_one(envelope: Envelope) -> None:
+                if self.closed:
+                    stopped()
+                count()
+                deliver(envelope)
+
+            return publish_one
+
+        def publish(envelope: Envelope) -> None:
+            if self.closed:
+                stopped()
+            count()
+            for deliver in delivers:
+                deliver(envelope)
+
+        return publish
 
     @property
     def published(self) -> int:
@@ -102,16 +130,42 @@ class Stream:
         with self._lock:
             self.subscriptions += (subscription,)
             self.delivers += (subscription.deliver,)
+            self.publish = self._build()
 
     def add_sink(self, deliver: Deliver) -> None:
         """A subscriber that is not a mailbox (the transport)."""
         with self._lock:
             self.delivers += (deliver,)
+            self.publish = self._build()
 
     def remove(self, subscription: Subscription) -> None:
         with self._lock:
             self.subscriptions = tuple(s for s in self.subscriptions if s is not subscription)
             self.delivers = tuple(d for d in self.delivers if d is not subscription.deliver)
+            self.publish = self._build()
+
+
+def _single_mailbox(
+    stream: Stream, box: Mailbox, count: Callable[[], int], stopped: Callable[[], None]
+) -> Deliver:
+    """One subscriber with one worker: the mailbox's fast path, inlined."""
+    items = box.queue
+    append = items.append
+    capacity = box.capacity
+    put = box.put
+
+    def publish(envelope: Envelope) -> None:
+        if stream.closed:
+            stopped()
+        count()
+        if len(items) < capacity and not box.closed:
+            append(envelope)
+            if box.consumer_waiting:
+                box.wake()
+        else:
+            put(envelope)
+
+    return publish
 
 
 class Broker:

@@ -21,7 +21,7 @@ from .clock import Clock
 from .collect import CollectGate, PendingList
 from .context import Context
 from .envelope import Envelope, next_id
-from .errors import EventTypeError, ServiceError, StreamerError, TopologyError
+from .errors import ServiceError, StreamerError, TopologyError
 from .filters import Pass, compile_pass
 from .items import REMOTE, TASK, RemoteItem, Task
 from .join import JoinGate, JoinPending
@@ -72,11 +72,13 @@ class Host(Protocol):
 class _Info:
     """Everything the pipeline needs about one input event name of one actor."""
 
-    __slots__ = ("name", "check", "ordered", "gated", "handler_name", "offers", "moves")
+    __slots__ = ("name", "check", "predicate", "ordered", "gated", "handler_name", "offers", "moves")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.check: Pass | None = None
+        self.predicate: Callable[[Any], Any] | None = None
+        """Set when the only filter rule is one predicate (hot path)."""
         self.ordered = False
         self.gated = False
         self.handler_name: str | None = None
@@ -150,6 +152,8 @@ class ActorCore:
             by_event.setdefault(rule.event, []).append(rule)
         for name, rules in by_event.items():
             info(name).check = compile_pass(rules)
+            if len(rules) == 1 and not rules[0].only_from and not rules[0].not_from:
+                info(name).predicate = rules[0].predicate
         if self.ordered is not None:
             for name in self.ordered.spec.events:
                 info(name).ordered = True
@@ -258,6 +262,15 @@ class ActorCore:
             return fast
         if plain:
             return lambda envelope: None
+        if (
+            handler is None
+            and info.check is None
+            and self.machine is None
+            and self.ordered is None
+            and len(info.offers) == 1
+        ):
+            offer = info.offers[0]  # an event that only feeds one join, collect or watch
+            return lambda envelope: offer(ctx, envelope)
         if info.ordered or info.offers or handler is None:
             process = self._process
             return lambda envelope: process(ctx, envelope, info)
@@ -269,9 +282,18 @@ class ActorCore:
         name, check, machine, ordered = info.name, info.check, self.machine, self.ordered
         gated, moves = info.gated, info.moves
         failed, after_order, settle = self._failed, self._after_order, self._settle
+        predicate = info.predicate
 
         def route(envelope: Envelope) -> None:
-            if check is not None:
+            if predicate is not None:  # the one filter is a predicate: call it directly
+                try:
+                    if not predicate(envelope.event):
+                        ctx.filtered += 1
+                        return
+                except Exception as error:
+                    failed(ctx, error, envelope, f"filter on {name}")
+                    return
+            elif check is not None:
                 try:
                     if not check(envelope):
                         ctx.filtered += 1
@@ -402,7 +424,14 @@ class ActorCore:
     def _fire(self, ctx: Context[Any], name: str, method: str, args: tuple[Any, ...], envelope: Envelope) -> None:
         """A join, collect or watch completed: gate its name, then run its handler."""
         machine = self.machine
-        if machine is not None and name in machine.gated:
+        if machine is None:
+            ctx.envelope = envelope
+            try:
+                getattr(self.instance, method)(ctx, *args)
+            except Exception as error:
+                self._failed(ctx, error, envelope, name)
+            return
+        if name in machine.gated:
             decision = machine.decide(name)
             if decision == "defer":
                 self._defer(name, ("fire", name, method, args, envelope), envelope)
@@ -475,6 +504,12 @@ class ActorCore:
 
     def _join_offer(self, gate: JoinGate, part: str) -> Callable[[Context[Any], Envelope], None]:
         key_field = gate.spec.key
+        expires = gate.spec.expiry is not None
+        now = self.clock.now
+        fire = self._fire
+
+        pending_sets, width, index = gate.pending, len(gate.spec.parts), gate.index[part]
+        new_pending = JoinPending
 
         def offer(ctx: Context[Any], envelope: Envelope) -> None:
             try:
@@ -482,12 +517,18 @@ class ActorCore:
             except AttributeError as error:
                 self.host.dead_letter(self.name, f"join {gate.name}: no key field {key_field!r}", error, envelope)
                 return
-            complete, created = gate.offer(part, key, envelope, self.clock.now())
-            if created is not None and gate.spec.expiry is not None:
+            if width > 1 and key not in pending_sets:  # the common first part of a key, inlined
+                pending = pending_sets[key] = new_pending(key, width, now() if expires else 0.0)
+                pending.slots[index] = envelope
+                if expires:
+                    self._schedule_join_expiry(gate, pending, ctx.worker)
+                return
+            complete, created = gate.offer(part, key, envelope, now() if expires else 0.0)
+            if created is not None and expires:
                 self._schedule_join_expiry(gate, created, ctx.worker)
             if complete is not None:
-                args = tuple(part_envelope.event for part_envelope in complete)
-                self._fire(ctx, gate.name, gate.spec.handler, args, envelope)
+                args = tuple([part_envelope.event for part_envelope in complete])
+                fire(ctx, gate.name, gate.spec.handler, args, envelope)
 
         return offer
 
@@ -797,4 +838,4 @@ def new_request_envelope(name: str, source: str, request: Any, cause: Envelope |
     return Envelope(ident, name, source, cause.trace_id, cause.id, now, request)
 
 
-__all__ = ["ActorCore", "Host", "EventTypeError"]
+__all__ = ["ActorCore", "Host"]

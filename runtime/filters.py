@@ -8,37 +8,12 @@ from typing import Any
 from .envelope import Envelope
 from .topology import Filter
 
-Check = Callable[[Envelope], str | None]
 Pass = Callable[[Envelope], bool]
 
 
-def compile_filters(filters: Sequence[Filter]) -> Check | None:
-    """One check for all rules on an event: returns None to pass, or the text of
-    the first rule that failed (for counters and logs)."""
-    if not filters:
-        return None
-    rules: list[tuple[frozenset[str], frozenset[str], Callable[[Any], bool] | None, str]] = []
-    for rule in filters:
-        text = rule.text or _describe(rule)
-        rules.append((frozenset(rule.only_from), frozenset(rule.not_from), rule.predicate, text))
-
-    def check(envelope: Envelope) -> str | None:
-        source = envelope.source
-        for only, never, predicate, text in rules:
-            if only and source not in only:
-                return text
-            if source in never:
-                return text
-            if predicate is not None and not predicate(envelope.event):
-                return text
-        return None
-
-    return check
-
-
 def compile_pass(filters: Sequence[Filter]) -> Pass | None:
-    """The same rules as one boolean test, specialised for the common shapes
-    (the hot path); ``compile_filters`` names the failing rule afterwards."""
+    """All rules on one event as one boolean test (every rule must pass),
+    specialised for the common shapes: this runs for every event."""
     if not filters:
         return None
     only = frozenset.intersection(*[frozenset(r.only_from) for r in filters if r.only_from] or [frozenset()])
@@ -66,14 +41,3 @@ def compile_pass(filters: Sequence[Filter]) -> Pass | None:
         return True
 
     return passes
-
-
-def _describe(rule: Filter) -> str:
-    parts = []
-    if rule.only_from:
-        parts.append("only from " + ", ".join(rule.only_from))
-    if rule.not_from:
-        parts.append("not from " + ", ".join(rule.not_from))
-    if rule.predicate is not None:
-        parts.append("where <predicate>")
-    return f"filter {rule.event} " + " ".join(parts)

@@ -8,7 +8,6 @@ expires ``expiry.after`` seconds after its first part arrived.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 from .clock import Timer
@@ -16,20 +15,54 @@ from .errors import TopologyError
 from .topology import JoinSpec
 
 
+_EMPTY: Any = object()
+
+
 class JoinPending:
-    __slots__ = ("key", "parts", "since", "timer")
+    """The parts that arrived for one key: one slot per part, plus (rarely)
+    queues for further events of a part that is already filled."""
+
+    __slots__ = ("key", "slots", "extra", "since", "timer")
 
     def __init__(self, key: Any, width: int, since: float) -> None:
         self.key = key
-        self.parts: list[deque[Any]] = [deque() for _ in range(width)]
+        self.slots: list[Any] = [_EMPTY] * width
+        self.extra: list[list[Any]] | None = None
         self.since = since
         self.timer: Timer | None = None
 
+    def add(self, index: int, item: Any) -> None:
+        if self.slots[index] is _EMPTY:
+            self.slots[index] = item
+            return
+        if self.extra is None:
+            self.extra = [[] for _ in self.slots]
+        self.extra[index].append(item)
+
+    def complete(self) -> bool:
+        return _EMPTY not in self.slots
+
+    def take(self) -> list[Any]:
+        """The complete set; refills the slots from the waiting extras."""
+        taken = self.slots
+        self.slots = [_EMPTY] * len(taken)
+        if self.extra is not None:
+            for index, waiting in enumerate(self.extra):
+                if waiting:
+                    self.slots[index] = waiting.pop(0)
+        return taken
+
+    def empty(self) -> bool:
+        return all(slot is _EMPTY for slot in self.slots)
+
     def missing(self, names: tuple[str, ...]) -> list[str]:
-        return [name for name, queue in zip(names, self.parts) if not queue]
+        return [name for name, slot in zip(names, self.slots) if slot is _EMPTY]
 
     def held(self) -> list[Any]:
-        return [item for queue in self.parts for item in queue]
+        items = [slot for slot in self.slots if slot is not _EMPTY]
+        if self.extra is not None:
+            items += [item for waiting in self.extra for item in waiting]
+        return items
 
 
 class JoinGate:
@@ -49,12 +82,11 @@ class JoinGate:
         if pending is None:
             pending = self.pending[key] = JoinPending(key, len(self.spec.parts), now)
             created = pending
-        pending.parts[self.index[part]].append(item)
-        for queue in pending.parts:
-            if not queue:
-                return None, created
-        complete = [queue.popleft() for queue in pending.parts]
-        if not any(pending.parts):
+        pending.add(self.index[part], item)
+        if not pending.complete():
+            return None, created
+        complete = pending.take()
+        if pending.empty():
             del self.pending[key]
             if pending.timer is not None:
                 pending.timer.cancel()
@@ -74,7 +106,7 @@ class JoinGate:
         return True
 
     def held_count(self) -> int:
-        return sum(len(queue) for pending in self.pending.values() for queue in pending.parts)
+        return sum(len(pending.held()) for pending in self.pending.values())
 
     def drain(self) -> list[Any]:
         items = [item for pending in self.pending.values() for item in pending.held()]

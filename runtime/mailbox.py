@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,8 @@ from .errors import QueueFullError
 from .topology import Overflow
 
 log = logging.getLogger("streamer.mailbox")
+
+_yield = time.sleep
 
 LANE = "$lane"
 LATEST = "$latest"
@@ -74,13 +77,14 @@ class Mailbox:
         "taken",
         "_on_shed",
         "_items",
+        "_control",
         "_lock",
         "_not_empty",
         "_not_full",
-        "_consumer_waiting",
+        "consumer_waiting",
         "_producers_waiting",
         "_draining",
-        "_closed",
+        "closed",
         "_ready",
         "__weakref__",
     )
@@ -99,20 +103,18 @@ class Mailbox:
         self.taken = 0  # items handed to the consumer so far (written by the consumer only)
         self._on_shed = on_shed
         self._items: deque[Any] = deque()
+        self._control: deque[Any] = deque()
+        """Runtime tasks (timers, replies, service calls): outside the bound, never shed."""
         self._lock = threading.Lock()
         self._not_empty = threading.Condition(self._lock)
         self._not_full = threading.Condition(self._lock)
-        self._consumer_waiting = False
+        self.consumer_waiting = False
         self._producers_waiting = 0
         self._draining = False
-        self._closed = False
+        self.closed = False
 
     def __len__(self) -> int:
-        return len(self._items)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
+        return len(self._items) + len(self._control)
 
     # ---- producers -------------------------------------------------------
 
@@ -122,25 +124,35 @@ class Mailbox:
         Concurrent producers may overshoot the capacity by at most one item each
         (the length check and the append are not one atomic step)."""
         items = self._items
-        if len(items) < self.capacity and not self._closed:
+        if len(items) < self.capacity and not self.closed:
             items.append(item)
-            if self._consumer_waiting:
+            if self.consumer_waiting:
                 self._wake()
             return True
         with self._lock:
             if not self._make_room(None):
-                self._shed(item, "mailbox full")
+                self._shed(item, "mailbox closed" if self.closed else "mailbox full")
                 return False
             items.append(item)
             self._notify_consumer()
             return True
 
+    @property
+    def queue(self) -> deque[Any]:
+        """The queue itself, for a publisher's inlined fast path: append only
+        while ``len(queue) < capacity and not closed``, then ``wake()`` if
+        ``consumer_waiting``; otherwise call ``put``."""
+        return self._items
+
+    def wake(self) -> None:
+        self._wake()
+
     def put_control(self, item: Any) -> bool:
         """Queue a runtime task regardless of capacity (timers, replies); never blocks."""
         with self._lock:
-            if self._closed:
+            if self.closed:
                 return False
-            self._items.append(item)
+            self._control.append(item)
             self._notify_consumer()
             return True
 
@@ -182,16 +194,26 @@ class Mailbox:
         """Block until items are queued; return up to ``limit`` of them in order.
         An empty list means the mailbox was closed and is empty."""
         items = self._items
+        if self._control:
+            return self._take_control()
+        if not items:
+            # Let producers run before sleeping: they usually refill the queue
+            # within their time slice, so batches grow and wake-ups stay rare.
+            _yield(0)
+            if self._control:
+                return self._take_control()
         if not items:
             with self._lock:
                 # The flag is raised before the emptiness check, and producers
                 # read it after appending: a wake-up cannot be missed. Producers
                 # lower it when they wake us, so one wake-up per sleep suffices.
-                self._consumer_waiting = True
-                while not items and not self._closed:
+                self.consumer_waiting = True
+                while not items and not self._control and not self.closed:
                     self._not_empty.wait(1.0)
-                    self._consumer_waiting = True
-                self._consumer_waiting = False
+                    self.consumer_waiting = True
+                self.consumer_waiting = False
+                if self._control:
+                    return self._pop_control()
                 if not items:
                     return []
         n = len(items)
@@ -207,7 +229,21 @@ class Mailbox:
                 self._not_full.notify_all()
         return batch
 
+    def _take_control(self) -> list[Any]:
+        with self._lock:
+            return self._pop_control()
+
+    def _pop_control(self) -> list[Any]:
+        """All queued tasks (lock held)."""
+        batch = list(self._control)
+        self.taken += len(batch)
+        self._control.clear()
+        return batch
+
     def take_nowait(self) -> Any | None:
+        if self._control:
+            self.taken += 1
+            return self._control.popleft()
         if not self._items:
             return None
         self.taken += 1
@@ -238,9 +274,10 @@ class Mailbox:
     def close(self) -> list[Any]:
         """Refuse further items, wake the consumer; returns what was still queued."""
         with self._lock:
-            self._closed = True
-            left = list(self._items)
+            self.closed = True
+            left = list(self._control) + list(self._items)
             self._items.clear()
+            self._control.clear()
             self._not_empty.notify_all()
             self._not_full.notify_all()
             return left
@@ -252,8 +289,8 @@ class Mailbox:
             self._notify_consumer()
 
     def _notify_consumer(self) -> None:
-        if self._consumer_waiting:
-            self._consumer_waiting = False
+        if self.consumer_waiting:
+            self.consumer_waiting = False
             self._not_empty.notify()
 
     def _full(self, lane: Lane | None) -> tuple[bool, Overflow]:
@@ -266,7 +303,7 @@ class Mailbox:
     def _make_room(self, lane: Lane | None) -> bool:
         """Apply the overflow policy until there is room; False means shed the new item."""
         while True:
-            if self._closed:
+            if self.closed:
                 return False
             full, policy = self._full(lane)
             if not full or (policy == "block" and self._draining):
@@ -282,7 +319,7 @@ class Mailbox:
             elif policy == "drop_oldest":
                 lane_full = lane is not None and lane.count >= lane.capacity
                 if not self._drop_oldest(lane if lane_full else None):
-                    return True  # only runtime tasks are queued: they may exceed the bound
+                    return True  # only latest-value slots are queued: they may exceed the bound
             else:
                 where = lane.label if lane is not None and lane.count >= lane.capacity else self.label
                 raise QueueFullError(f"queue of {where} is full (capacity reached, overflow error)")
@@ -300,7 +337,7 @@ class Mailbox:
                 queued.lane.count -= 1
                 self._shed(queued.item, f"oldest dropped from {self.label}")
                 return True
-            elif getattr(queued, "sheddable", True) and type(queued) is not LatestSlot:
+            elif type(queued) is not LatestSlot:
                 del self._items[index]
                 self._shed(queued, f"oldest dropped from {self.label}")
                 return True

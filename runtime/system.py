@@ -88,6 +88,8 @@ class System:
         """Outside input accepted (the hot-path form of ``_state == "running"``)."""
         self._now = self.clock.now
         self._by_type = self._assembly.broker.unique_types()
+        # The method below documents the API; instances use the faster closure.
+        self.publish = self._fast_publish()  # type: ignore[method-assign]
         self.outgoing, self.incoming = self._crossing()
         if self._transport is not None:
             for name in self.outgoing:
@@ -102,12 +104,17 @@ class System:
             self._state = "running"
             self._open = True
         self.clock.start()
-        for worker in self._workers:
-            worker.start()
+        # on_start is queued first (control items go before events) and the
+        # workers start last, so an on_start that emits finds the transport
+        # ready, and runs before any event the transport delivers.
         for core in self._assembly.cores.values():
             self._assembly.post(core.name, Task(core.on_start))
-        if self._transport is not None:
-            self._transport.start(self.outgoing, self.incoming, self.deliver)
+        try:
+            if self._transport is not None:
+                self._transport.start(self.outgoing, self.incoming, self.deliver)
+        finally:
+            for worker in self._workers:
+                worker.start()
 
     def __enter__(self) -> System:
         self.start()
@@ -217,20 +224,33 @@ class System:
         """Publish an event from outside the actors; blocks while a ``block``
         buffer is full. Raises ``UnknownStreamError``, ``EventTypeError`` or
         ``SystemStoppedError`` (and ``QueueFullError`` for ``error`` buffers)."""
-        self._enter()
-        try:
-            if self._open and name is None and source.__class__ is str and source:
-                stream = self._by_type.get(event.__class__)
-                if stream is not None:
-                    ident = next_id()
-                    envelope = Envelope(ident, stream.name, source, ident, None, self._now(), event)
-                    stream.publish(envelope)
-                    return envelope
-            if self._state != "running":
-                raise SystemStoppedError(f"cannot publish: the system is {self._state}")
-            return self._assembly.publish(event, source, name)
-        finally:
-            self._leave()
+        return self._fast_publish()(event, source, name)  # replaced per instance in __init__
+
+    def _fast_publish(self) -> Callable[..., Envelope]:
+        """``publish`` as a closure over everything it reads: the hot path of
+        every outside event. The enter/leave counters let ``stop()`` wait for
+        publishers already past the open check."""
+        enter, leave, now = self._enter, self._leave, self._now
+        by_type = self._by_type.get
+        system, assembly = self, self._assembly
+
+        def publish(event: Any, source: str = "external", name: str | None = None) -> Envelope:
+            enter()
+            try:
+                if system._open and name is None and source.__class__ is str and source:
+                    stream = by_type(event.__class__)
+                    if stream is not None:
+                        ident = next_id()
+                        envelope = Envelope(ident, stream.name, source, ident, None, now(), event)
+                        stream.publish(envelope)
+                        return envelope
+                if system._state != "running":
+                    raise SystemStoppedError(f"cannot publish: the system is {system._state}")
+                return assembly.publish(event, source, name)
+            finally:
+                leave()
+
+        return publish
 
     def deliver(self, envelope: Envelope, done: Callable[[], None]) -> None:
         """The transport's entry point (see ``streamer.transport``)."""
@@ -279,6 +299,12 @@ class System:
         return future
 
     # ---- introspection -----------------------------------------------------------
+
+    @property
+    def host(self) -> Assembly:
+        """The assembled system behind this one (streams, actors, services,
+        dead letters): what a transport attaches to for remote service calls."""
+        return self._assembly
 
     @property
     def dead_letters(self) -> list[DeadLetter]:

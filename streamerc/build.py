@@ -26,7 +26,6 @@ from .render import RenderedPackage, RenderError, render
 from .view import build_views
 from .viewmodel import ViewError
 
-
 UNREADABLE = "E006"
 """The front end's code for a spec file that cannot be read."""
 

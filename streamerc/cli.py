@@ -195,9 +195,7 @@ def _build(paths: Sequence[str], out: Path, check_only: bool, handlers_dir: Path
         rendered = generate(result.spec)
         package = result.spec.package
         if package in packages:
-            raise _UsageError(
-                f"{packages[package][0]} and {result.display} both generate package {package}"
-            )
+            raise _UsageError(f"{packages[package][0]} and {result.display} both generate package {package}")
         packages[package] = (result.display, rendered)
     if out.exists() and not out.is_dir():
         raise _UsageError(f"output {out} exists and is not a directory")
@@ -215,7 +213,10 @@ def _build(paths: Sequence[str], out: Path, check_only: bool, handlers_dir: Path
             file=sys.stderr,
         )
         if report.starter_created is not None:
-            print(f"{display}: created starter handlers {report.starter_created} (yours to edit)", file=sys.stderr)
+            print(
+                f"{display}: created starter handlers {report.starter_created} (yours to edit)",
+                file=sys.stderr,
+            )
     if stale:
         print(f"streamerc: {stale} generated file(s) out of date: run `streamerc build`", file=sys.stderr)
         return EXIT_SPEC
@@ -246,7 +247,10 @@ def _run(spec: Path, handlers_dir: Path | None, build_dir: Path | None, argv: li
     rendered = generate(compiled.spec)
     report = write_package(rendered, build, handlers_dir=handlers)
     if report.starter_created is not None:
-        print(f"{compiled.display}: created starter handlers {report.starter_created} (yours to edit)", file=sys.stderr)
+        print(
+            f"{compiled.display}: created starter handlers {report.starter_created} (yours to edit)",
+            file=sys.stderr,
+        )
     package = compiled.spec.package
     # Fresh imports of this package and its handlers, found first on sys.path.
     for name in list(sys.modules):

@@ -131,7 +131,9 @@ def _actor(diagram: Diagram, actor: m.ActorDecl) -> None:
     for emitted in actor.emits:
         diagram.edges.append(Edge(actor_id, _event_id(emitted.text)))
     for call in actor.calls:
-        diagram.edges.append(Edge(actor_id, _actor_id(call.actor.text), f"calls {call.method.text}", "dotted"))
+        diagram.edges.append(
+            Edge(actor_id, _actor_id(call.actor.text), f"calls {call.method.text}", "dotted")
+        )
 
 
 def _filter_text(decl: m.FilterDecl) -> str:
@@ -144,7 +146,9 @@ def _filter_text(decl: m.FilterDecl) -> str:
 
 def _expiry(diagram: Diagram, node_id: str, expiry: m.ExpiryDecl | None) -> None:
     if expiry is not None and expiry.action == "emit" and expiry.emit is not None:
-        diagram.edges.append(Edge(node_id, _event_id(expiry.emit.text), f"expire {expiry.after:g}s", "dashed"))
+        diagram.edges.append(
+            Edge(node_id, _event_id(expiry.emit.text), f"expire {expiry.after:g}s", "dashed")
+        )
 
 
 def _machine(actor: str, machine: m.MachineDecl) -> Diagram:

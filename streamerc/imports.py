@@ -83,5 +83,3 @@ def _group(module: str) -> int:
     if module == "streamer" or module.startswith("streamer."):
         return 2
     return 3
-
-

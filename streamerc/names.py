@@ -72,6 +72,10 @@ ANNOTATION_NAMES = frozenset({"int", "float", "str", "bytes", "bool", "list", "N
 """Names used in field annotations; a field with such a name would shadow the
 type for the fields after it in the class body."""
 
+EVENT_ATTRIBUTES: frozenset[str] = frozenset()
+"""Public attributes of ``streamer.Event`` (a ``msgspec.Struct``; none today).
+A field with such a name would replace them; a test keeps this in step."""
+
 ACTOR_ATTRIBUTES = frozenset({"NAME", "state", "on_start", "on_stop"})
 """Attributes of ``streamer.Actor`` that no generated method may replace."""
 
@@ -93,6 +97,7 @@ def is_safe_identifier(name: str) -> bool:
 __all__ = [
     "ACTOR_ATTRIBUTES",
     "ANNOTATION_NAMES",
+    "EVENT_ATTRIBUTES",
     "GENERATED_NAMES",
     "PYTHON_KEYWORDS",
     "SOFT_KEYWORDS",

@@ -66,10 +66,18 @@ def render(view: PackageView) -> RenderedPackage:
         f"{pkg}/__init__.py": _render_file(
             "__init__.py.jinja", view.init, view.init.header, view.init.imports, view.init.doc, reexport=True
         ),
-        f"{pkg}/events.py": _render_file("events.py.jinja", view.events, view.events.header, view.events.imports),
-        f"{pkg}/actors.py": _render_file("actors.py.jinja", view.actors, view.actors.header, view.actors.imports),
-        f"{pkg}/topology.py": _render_file("topology.py.jinja", view.topology, view.topology.header, view.topology.imports),
-        f"{pkg}/__main__.py": _render_file("__main__.py.jinja", view.main, view.main.header, view.main.imports),
+        f"{pkg}/events.py": _render_file(
+            "events.py.jinja", view.events, view.events.header, view.events.imports
+        ),
+        f"{pkg}/actors.py": _render_file(
+            "actors.py.jinja", view.actors, view.actors.header, view.actors.imports
+        ),
+        f"{pkg}/topology.py": _render_file(
+            "topology.py.jinja", view.topology, view.topology.header, view.topology.imports
+        ),
+        f"{pkg}/__main__.py": _render_file(
+            "__main__.py.jinja", view.main, view.main.header, view.main.imports
+        ),
         f"{pkg}/py.typed": "",
     }
     starter_header = STARTER_HEADER.format(package=pkg, spec=view.spec_name)

@@ -8,21 +8,22 @@ one run.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from lark import Token, Transformer, v_args
 from lark.tree import Meta
 
+from . import literals
 from . import model as m
 from .diagnostics import DiagnosticSink
+from .literals import LiteralError
+
+T = TypeVar("T")
 
 Overflow = Literal["block", "drop_newest", "drop_oldest", "error"]
 PRIMITIVES = frozenset({"int", "float", "str", "bytes", "bool"})
-
-_DURATION_UNITS = (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0))
-_SIMPLE_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "0": "\0"}
 
 
 @dataclass(frozen=True)
@@ -72,68 +73,19 @@ class SpecBuilder(Transformer[Token, m.Spec]):
     def names(self, toks: list[Any]) -> tuple[m.Name, ...]:
         return tuple(self.name(t) for t in toks if isinstance(t, Token))
 
-    def integer(self, tok: Token, text: str | None = None) -> int:
-        digits = str(tok) if text is None else text
+    def literal(self, tok: Token, decode: Callable[[str], T], fallback: T, text: str | None = None) -> T:
+        """Decode a literal token; a bad one is reported (E003) and ``fallback`` used."""
         try:
-            return int(digits)
-        except ValueError:
-            self.sink.error("E003", "number is too large", self.tok_span(tok))
-            return 0
+            return decode(str(tok) if text is None else text)
+        except LiteralError as error:
+            self.sink.error("E003", error.message, self.tok_span(tok), error.hint)
+            return fallback
+
+    def integer(self, tok: Token, text: str | None = None) -> int:
+        return self.literal(tok, literals.integer, 0, text)
 
     def duration(self, tok: Token) -> float:
-        text = str(tok)
-        for unit, scale in _DURATION_UNITS:
-            number = text.removesuffix(unit)
-            if number != text:
-                value = float(number) * scale
-                break
-        else:  # pragma: no cover - the DURATION terminal guarantees a unit
-            value = float("nan")
-        if not math.isfinite(value) or value > 365 * 24 * 3600:
-            self.sink.error("E003", "duration is too large", self.tok_span(tok), "use at most a year")
-            return 1.0
-        return value
-
-    def string(self, tok: Token, is_bytes: bool) -> str | bytes:
-        body = str(tok)[2:-1] if is_bytes else str(tok)[1:-1]
-        out: list[str] = []
-        i = 0
-        while i < len(body):
-            ch = body[i]
-            if ch != "\\":
-                out.append(ch)
-                i += 1
-                continue
-            esc = body[i + 1] if i + 1 < len(body) else ""
-            if esc in _SIMPLE_ESCAPES:
-                out.append(_SIMPLE_ESCAPES[esc])
-                i += 2
-                continue
-            width = {"x": 2, "u": 4}.get(esc, 0) if not (is_bytes and esc == "u") else 0
-            digits = body[i + 2 : i + 2 + width]
-            if width and len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
-                out.append(chr(int(digits, 16)))
-                i += 2 + width
-                continue
-            self.sink.error(
-                "E003",
-                f"unknown escape sequence `\\{esc}` in string",
-                self.tok_span(tok),
-                'supported escapes: \\\\ \\" \\n \\t \\r \\0 \\xHH' + ("" if is_bytes else " \\uHHHH"),
-            )
-            return b"" if is_bytes else ""
-        text = "".join(out)
-        if not is_bytes:
-            return text
-        if any(ord(c) > 0x7F for c in body):
-            self.sink.error(
-                "E003",
-                "bytes literal may only contain ASCII characters",
-                self.tok_span(tok),
-                "write other bytes as \\xHH",
-            )
-            return b""
-        return text.encode("latin-1")
+        return self.literal(tok, literals.duration, 1.0)
 
     def duplicate_clause(self, what: str, span: m.Span) -> None:
         self.sink.error("E004", f"`{what}` is given more than once here", span, "keep one")
@@ -506,7 +458,7 @@ class SpecBuilder(Transformer[Token, m.Spec]):
         topic: str | None = None
         for c in children[1:]:
             if isinstance(c, Token) and c.type == "STRING":
-                topic = cast(str, self.string(c, is_bytes=False))
+                topic = self.literal(c, literals.string, "")
         decl = m.TopicDecl(name, topic, _one(children, "partitions"), span)
         return _Tagged("topic", decl, span)
 
@@ -584,19 +536,15 @@ class SpecBuilder(Transformer[Token, m.Spec]):
 
     @v_args(meta=True)
     def float_lit(self, meta: Meta, children: list[Token]) -> m.Expr:
-        value = float(children[0])
-        if not math.isfinite(value):
-            self.sink.error("E003", "number is too large", self.span(meta))
-            value = 0.0
-        return m.Const(value, self.span(meta))
+        return m.Const(self.literal(children[0], literals.real, 0.0), self.span(meta))
 
     @v_args(meta=True)
     def str_lit(self, meta: Meta, children: list[Token]) -> m.Expr:
-        return m.Const(self.string(children[0], is_bytes=False), self.span(meta))
+        return m.Const(self.literal(children[0], literals.string, ""), self.span(meta))
 
     @v_args(meta=True)
     def bytes_lit(self, meta: Meta, children: list[Token]) -> m.Expr:
-        return m.Const(self.string(children[0], is_bytes=True), self.span(meta))
+        return m.Const(self.literal(children[0], literals.bytes_, b""), self.span(meta))
 
     @v_args(meta=True)
     def true_lit(self, meta: Meta, children: list[Token]) -> m.Expr:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from . import model as m
 from .imports import Imports
-from .naming import checked_identifier, handler_name, enter_hook_name, exit_hook_name, parameter_names, snake_case
+from .naming import (
+    checked_identifier,
+    handler_name,
+    enter_hook_name,
+    exit_hook_name,
+    parameter_names,
+    snake_case,
+)
 from .predicates import python_expr, spec_text
 from .viewmodel import (
     ParamView,
@@ -132,7 +139,11 @@ class _TopologyBuilder:
                 _Call(
                     self.cls("TopicSpec"),
                     event=repr(checked_identifier(topic.event.text)),
-                    topic=repr(topic.topic if topic.topic is not None else f"{self.spec.module.text}.{topic.event.text}"),
+                    topic=repr(
+                        topic.topic
+                        if topic.topic is not None
+                        else f"{self.spec.module.text}.{topic.event.text}"
+                    ),
                     partitions=repr(topic.partitions if topic.partitions is not None else DEFAULT_PARTITIONS),
                 )
             )
@@ -262,16 +273,16 @@ class _TopologyBuilder:
             function = f"_{snake_case(actor.name.text)}_{snake_case(watch.name.text)}_when"
             names = [i.text for i in watch.inputs]
             param_names = parameter_names(names)
-            params = tuple(
-                ParamView(p, self.event_class(i)) for p, i in zip(param_names, watch.inputs)
-            )
+            params = tuple(ParamView(p, self.event_class(i)) for p, i in zip(param_names, watch.inputs))
             mapping: dict[str | None, str] = dict(zip(names, param_names))
             self.predicates.append(
                 PredicateView(
                     function=function,
                     params=params,
                     expression=python_expr(watch.condition, mapping),
-                    doc=docstring(f"{actor.name.text}: watch {watch.name.text} when {spec_text(watch.condition)}"),
+                    doc=docstring(
+                        f"{actor.name.text}: watch {watch.name.text} when {spec_text(watch.condition)}"
+                    ),
                 )
             )
             predicate = function

@@ -50,7 +50,12 @@ def test_wheel_installs_and_compiles_an_example(tmp_path: Path) -> None:
 
     work = tmp_path / "work"
     work.mkdir()
-    located = run(python, "-c", "import streamerc, streamer; print(streamerc.__file__); print(streamer.__file__)", cwd=work)
+    located = run(
+        python,
+        "-c",
+        "import streamerc, streamer; print(streamerc.__file__); print(streamer.__file__)",
+        cwd=work,
+    )
     for line in located.stdout.split():
         assert line.startswith(str(env_dir)), located.stdout  # the installed copy, not the source tree
 

@@ -20,7 +20,7 @@ class Countdown:
             self.done.set()
 
 
-RUN_TIMEOUT = 300.0
+RUN_TIMEOUT = 60.0
 """A run that does not finish in this long is broken, not slow."""
 
 

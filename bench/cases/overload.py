@@ -31,12 +31,14 @@ ALLOWANCE_MIB = 8.0
 """Fixed slack in the bound: pymalloc arenas are 1 MiB (256 KiB on older
 versions) and are not returned while partly used; thread stacks touch pages."""
 MIB = 1024 * 1024
+CHILD_TIMEOUT = 300.0
+"""Far beyond any healthy run (seconds); a hung runtime fails the case instead of the suite."""
 
 
 def _child(*args: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-m", "bench.overload_child", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=600)
+                          text=True, cwd=REPO, env=env, timeout=CHILD_TIMEOUT)
     if done.returncode != 0:
         raise RuntimeError(f"overload child {args[0]} exited {done.returncode}:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -49,6 +49,13 @@ def make_chain(seed: int = 7) -> tuple[list[Tx], list[Block]]:
     return txs, blocks
 
 
+def request_stop() -> None:
+    """End the demo run the way Ctrl-C does: the runtime drains every accepted
+    event, runs the on_stop hooks and exits 0. (Tests driving these handlers
+    with ``streamer.TestDriver`` replace this function.)"""
+    signal.raise_signal(signal.SIGINT)
+
+
 class Network(NetworkBase):
     def on_start(self, ctx: Context[Tx | Block | ChainStart]) -> None:
         txs, blocks = make_chain()
@@ -106,4 +113,4 @@ class Indexer(IndexerBase):
             f"{'in height order' if in_order else 'OUT OF ORDER'}",
             flush=True,
         )
-        signal.raise_signal(signal.SIGINT)  # like Ctrl-C: drain, then exit 0
+        request_stop()

@@ -51,6 +51,13 @@ FILTERED_CUSTOMERS = {"spam-bot"}  # the Validator's `filter ... where customer 
 EXPECTED_OUTCOMES = sum(1 for order in DEMO_ORDERS if order.customer not in FILTERED_CUSTOMERS)
 
 
+def request_stop() -> None:
+    """End the demo run the way Ctrl-C does: the runtime drains every accepted
+    event, runs the on_stop hooks and exits 0. (Tests driving these handlers
+    with ``streamer.TestDriver`` replace this function.)"""
+    signal.raise_signal(signal.SIGINT)
+
+
 class Gateway(GatewayBase):
     def on_start(self, ctx: Context[Order]) -> None:
         for order in DEMO_ORDERS:
@@ -141,7 +148,7 @@ class Auditor(AuditorBase):
         done = len(self.shipped) + len(self.rejected) + len(self.timed_out)
         if done == EXPECTED_OUTCOMES:
             self._summary()
-            signal.raise_signal(signal.SIGINT)  # like Ctrl-C: drain, then exit 0
+            request_stop()
 
     def _summary(self) -> None:
         filtered = len(DEMO_ORDERS) - EXPECTED_OUTCOMES

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
+from ..envelope import Envelope
 from ..errors import ServiceError, ServiceTimeout
 from ..services import Reply, ServiceCall, ServiceRegistry
 from ..topology import Topology
@@ -47,12 +48,16 @@ HEADER_ERROR_KIND = "stm.call.error_kind"
 
 
 class CallHost(Protocol):
-    """What remote calls need of the local system (``streamer.host.Assembly``)."""
+    """What the bridge needs of the local system (``streamer.host.Assembly``)."""
 
     services: ServiceRegistry
     remote_request: Callable[[ServiceCall, str], bool] | None
 
     def post(self, actor: str, item: Any, worker: int = 0) -> bool: ...
+
+    def dead_letter(
+        self, actor: str, reason: str, error: BaseException | str | None, envelope: Envelope | None
+    ) -> None: ...
 
 
 def request_topic(topology: Topology, actor: str) -> str:

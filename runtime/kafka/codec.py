@@ -43,6 +43,8 @@ class Codec:
     def __init__(self, types: Mapping[str, type[Event]]) -> None:
         self._encoder = msgspec.msgpack.Encoder()
         self._decoders = {name: msgspec.msgpack.Decoder(kind) for name, kind in types.items()}
+        self._names: dict[str, bytes] = {}
+        """Encoded event and source names (a handful, sent with every record)."""
 
     def encode_value(self, event: Event) -> bytes:
         buffer = bytearray((WIRE_VERSION,))
@@ -50,12 +52,21 @@ class Codec:
         return bytes(buffer)
 
     def encode_headers(self, envelope: Envelope) -> HeaderList:
+        names = self._names
+        name = names.get(envelope.name)
+        if name is None:
+            name = names[envelope.name] = envelope.name.encode()
+        source = names.get(envelope.source)
+        if source is None:
+            source = names[envelope.source] = envelope.source.encode()
+            if len(names) > 10_000:  # sources are actor names; stay bounded anyway
+                names.clear()
         headers: HeaderList = [
-            (HEADER_NAME, envelope.name.encode()),
+            (HEADER_NAME, name),
             (HEADER_ID, b"%d" % envelope.id),
-            (HEADER_SOURCE, envelope.source.encode()),
+            (HEADER_SOURCE, source),
             (HEADER_TRACE, b"%d" % envelope.trace_id),
-            (HEADER_TIMESTAMP, repr(float(envelope.timestamp)).encode()),
+            (HEADER_TIMESTAMP, b"%r" % float(envelope.timestamp)),
         ]
         if envelope.parent_id is not None:
             headers.append((HEADER_PARENT, b"%d" % envelope.parent_id))

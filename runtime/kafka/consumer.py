@@ -129,6 +129,7 @@ class EventConsumer:
             logger.info("consumer %s: the local system stopped; leaving", self.group)
         except Exception as error:  # reported, never silently lost
             self.failure = error
+            logger.error("consumer %s stopped: %s", self.group, error)
             self._on_error(None, error)
         finally:
             self._shutdown()
@@ -208,6 +209,11 @@ class EventConsumer:
 
     def _run_transaction(self, messages: list[Message]) -> None:
         assert self._transactions is not None
+        if not messages:
+            # Events emitted outside any batch (timers, calls) wait in the open
+            # transaction: commit them when idle.
+            self._commit_transaction([])
+            return
         positions: dict[TopicPartitionKey, int] = {}
         for message in messages:
             if message.error() is None:
@@ -219,12 +225,17 @@ class EventConsumer:
             self._transactions.abort()
             self._rewind()
             return
+        if self._commit_transaction([TopicPartition(t, p, o) for (t, p), o in positions.items()]):
+            self._tracker.drop(keys)
+
+    def _commit_transaction(self, offsets: list[TopicPartition]) -> bool:
+        assert self._transactions is not None
         try:
-            self._transactions.commit([TopicPartition(t, p, o) for (t, p), o in positions.items()], self._consumer)
+            self._transactions.commit(offsets, self._consumer)
+            return True
         except TransactionAborted:
             self._rewind()
-        else:
-            self._tracker.drop(keys)
+            return False
 
     def _rewind(self) -> None:
         """Go back to the committed offsets of every assigned partition (after an abort)."""
@@ -236,12 +247,17 @@ class EventConsumer:
 
     def _shutdown(self) -> None:
         try:
+            self._tracker.wait_idle(None, self._drain_timeout)
             if self._transactions is None:
-                self._tracker.wait_idle(None, self._drain_timeout)
                 self._store_ready(wait=self._drain_timeout)
                 self._commit_sync()
+            else:
+                # Stopped inside a batch: commit the part the system finished, with
+                # its offsets, so what it emitted is not emitted again after restart.
+                ready = self._tracker.take_ready()
+                self._transactions.commit([TopicPartition(t, p, o) for t, p, o in ready], self._consumer)
             self._consumer.close()  # leaves the group; revocation commits once more
-        except (KafkaException, RuntimeError) as error:
+        except (KafkaException, RuntimeError) as error:  # TransactionAborted/Failed included
             logger.warning("consumer %s: close: %s", self.group, error)
 
     def _commit_sync(self) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from types import FrameType
 from typing import Any
 
+from ..system import System
 from ..topology import Topology
 from .config import ConfigError, load_settings
 from .transport import KafkaTransport
@@ -73,6 +74,14 @@ def transport_from_args(
     return KafkaTransport(topology, process, settings)
 
 
+def attach_system(transport: KafkaTransport, system: System) -> None:
+    """Give the transport the system's call registry and dead letters (before start).
+
+    System does not expose its host publicly (yet): this is the one place the
+    bridge reaches inside it."""
+    transport.attach(system._assembly)
+
+
 def run_process(
     topology: Topology,
     handlers: Any,
@@ -86,17 +95,13 @@ def run_process(
     Shutdown drains the local actors, then the transport commits what they
     finished and flushes what they emitted. Returns the exit status.
     """
-    from ..system import System  # the runtime imports this package lazily, not the reverse
-
     try:
         transport = transport_from_args(topology, process, args)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     system = System(topology, handlers, process=process, transport=transport)
-    # Service calls across processes need the local call registry, which System
-    # does not expose publicly (yet): the one place the bridge reaches inside it.
-    transport.attach(system._assembly)
+    attach_system(transport, system)
     stop_requested = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -110,10 +115,14 @@ def run_process(
         while not stop_requested.wait(0.2):
             if system.wait(0):
                 break  # stopped by itself (escalation)
+            if transport.failure is not None:
+                logger.error("process %s: Kafka consumer failed, stopping: %s", process, transport.failure)
+                break
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         result = system.stop(stop_timeout)
     logger.info("process %s stopped: %s", process, result)
-    return 1 if system.failure is not None or (result is not None and not result.drained) else 0
+    failed = system.failure is not None or transport.failure is not None
+    return 1 if failed or (result is not None and not result.drained) else 0
 

@@ -115,7 +115,9 @@ class EventProducer:
         what: str = "record",
     ) -> None:
         """Produce one record, waiting while librdkafka's queue is full (backpressure)."""
-        size = len(value or b"") + len(key or b"") + sum(len(k) + len(v or b"") for k, v in headers)
+        size = len(value or b"") + len(key or b"")
+        if size + _HEADROOM > self.max_bytes:  # only near the limit: count headers too
+            size += sum(len(k) + len(v or b"") for k, v in headers)
         if size > self.max_bytes:
             raise EventTooLargeError(
                 f"{what} for topic {topic!r} encodes to {size} bytes, above the producer limit "
@@ -144,7 +146,8 @@ class EventProducer:
             except BaseException:
                 reported()
                 raise
-        self._producer.poll(0)
+        # Delivery reports are served by the poller thread; polling here as well
+        # would double the cost of every send.
 
     def flush(self, timeout: float) -> int:
         """Wait for outstanding deliveries; the number still undelivered."""

@@ -53,13 +53,19 @@ class KafkaTransport:
         self.exactly_once = self._exactly_once()
         self.calls = RemoteCalls(topology, process, settings, self.codec, self._report)
         self._calls_attached = False
+        self._host: CallHost | None = None
+        self.failure: Exception | None = None
+        """Set when the consumer stopped on an error it cannot recover from (e.g. a
+        fenced transactional producer): the process should exit and be restarted."""
         self._producer: EventProducer | None = None
         self._consumer: EventConsumer | None = None
 
     def attach(self, host: CallHost) -> None:
-        """Carry the host's service calls to and from other processes (call before start)."""
+        """Join the local system (before start): carry its service calls to and from
+        other processes, and turn delivery failures into its dead letters."""
         self.calls.attach(host)
         self._calls_attached = True
+        self._host = host
 
     def start(
         self,
@@ -128,6 +134,11 @@ class KafkaTransport:
                 self._report(None, RuntimeError(f"{remaining} records not delivered to Kafka before stop"))
 
     def _report(self, envelope: Envelope | None, error: Exception) -> None:
+        consumer = self._consumer
+        if consumer is not None and consumer.failure is error:
+            self.failure = error
+        if self._host is not None and envelope is not None:
+            self._host.dead_letter("kafka", f"not delivered to Kafka: {error}", error, envelope)
         self.on_error(envelope, error)
 
     def _exactly_once(self) -> bool:

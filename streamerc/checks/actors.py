@@ -92,7 +92,18 @@ def _check_filter(scope: Scope, actor: m.ActorDecl, f: m.FilterDecl) -> None:
     if not require_consumed(scope, actor, f.event, "filtered event"):
         return
     for source in f.actors:
-        scope.require_actor(source)
+        sender = scope.require_actor(source)
+        if (
+            sender is not None
+            and f.kind == "only_from"
+            and f.event.text not in {e.text for e in sender.emits}
+        ):
+            scope.sink.warning(
+                "W132",
+                f"actor `{source.text}` does not emit `{f.event.text}`, so nothing from it passes",
+                source.span,
+                f"add `{f.event.text}` to the `emits` of `{source.text}`",
+            )
     if f.predicate is not None:
         check_condition(scope, f.predicate, {None: f.event.text, f.event.text: f.event.text})
 
@@ -133,7 +144,8 @@ def _check_join(scope: Scope, actor: m.ActorDecl, join: m.JoinDecl) -> None:
         )
         return
     str_list = m.TypeRef("list", join.span, item=m.TypeRef("primitive", join.span, name="str"))
-    _check_expiry(scope, join.expiry, key_type if join.key is not None else None, str_list)
+    key_known = join.key is None or key_type is not None
+    _check_expiry(scope, join.expiry, key_type, str_list, key_known)
 
 
 def _check_collect(scope: Scope, actor: m.ActorDecl, collect: m.CollectDecl) -> None:
@@ -169,13 +181,20 @@ def _check_collect(scope: Scope, actor: m.ActorDecl, collect: m.CollectDecl) -> 
         key_field = scope.fields(until.name.text).get(until.key.text)
         key_type = key_field.type if key_field is not None else None
     missing = m.TypeRef("list", collect.span, item=item_key.type) if item_key is not None else None
-    _check_expiry(scope, collect.expiry, key_type, missing)
+    key_known = until is not None and (until.key is None or key_type is not None)
+    _check_expiry(scope, collect.expiry, key_type, missing, key_known)
 
 
 def _check_expiry(
-    scope: Scope, expiry: m.ExpiryDecl, key_type: m.TypeRef | None, missing: m.TypeRef | None
+    scope: Scope,
+    expiry: m.ExpiryDecl,
+    key_type: m.TypeRef | None,
+    missing: m.TypeRef | None,
+    key_known: bool,
 ) -> None:
-    """The emitted event gets ``key`` (the set's key, or None) and ``missing``."""
+    """The emitted event gets ``key`` (the set's key, or None when the set has
+    no key) and ``missing``. ``key_known`` is False when an error elsewhere
+    hides the key's type; the key field is then not checked."""
     check_duration(scope, expiry.after, "an expiry", expiry.span)
     if expiry.emit is None or scope.require_event(expiry.emit) is None:
         return
@@ -184,7 +203,9 @@ def _check_expiry(
     key_texts = ["?"] if key_type is None else [type_text(key_type), type_text(key_type) + "?"]
     want_key = "an optional type (`T?`)" if key_type is None else f"`{type_text(key_type)}`"
     key = fields.get("key")
-    if key is None:
+    if not key_known:
+        pass
+    elif key is None:
         scope.sink.error(
             "E206",
             f"expiry event `{event}` needs a field `key` of type {want_key}",

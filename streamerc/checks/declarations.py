@@ -8,6 +8,7 @@ from .. import model as m
 from ..diagnostics import did_you_mean
 from ..names import (
     ANNOTATION_NAMES,
+    EVENT_ATTRIBUTES,
     GENERATED_NAMES,
     base_class_name,
     python_keyword_problem,
@@ -117,7 +118,14 @@ def _check_event(scope: Scope, event: m.EventDecl) -> None:
     for f in event.fields:
         if not check_identifier(scope, f.name, "field"):
             continue
-        if f.name.text in ANNOTATION_NAMES or f.name.text in scope.events:
+        if f.name.text in EVENT_ATTRIBUTES:
+            scope.sink.error(
+                "E121",
+                f"field name `{f.name.text}` would replace `Event.{f.name.text}` of the runtime",
+                f.name.span,
+                "rename the field",
+            )
+        elif f.name.text in ANNOTATION_NAMES or f.name.text in scope.events:
             scope.sink.error(
                 "E121",
                 f"field name `{f.name.text}` would hide the type `{f.name.text}` in the generated class",

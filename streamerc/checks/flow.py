@@ -37,7 +37,12 @@ def check_flow(scope: Scope) -> None:
         for e in actor.emits:
             if e.text in scope.events and e.text not in consumers and e.text not in reported:
                 reported.add(e.text)
-                scope.sink.warning("W130", f"`{e.text}` is emitted but no actor consumes it", e.span)
+                scope.sink.warning(
+                    "W130",
+                    f"`{e.text}` is emitted but no actor consumes it",
+                    e.span,
+                    "fine if a system outside this spec reads it",
+                )
     mentioned = consumers | produced | used | {b.event.text for b in spec.buffers}
     for event in spec.events:
         if event.name.text not in mentioned:

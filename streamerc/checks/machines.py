@@ -20,6 +20,7 @@ def check_machine(scope: Scope, actor: m.ActorDecl, machine: m.MachineDecl) -> N
     report_duplicates(scope, "state", (s.name for s in machine.states), f" in actor `{actor.name.text}`")
     for state in machine.states:
         check_identifier(scope, state.name, "state")
+        _check_misspelled_modifier(scope, state)
     states: dict[str, m.StateDecl] = {}
     for state in machine.states:
         states.setdefault(state.name.text, state)
@@ -30,6 +31,17 @@ def check_machine(scope: Scope, actor: m.ActorDecl, machine: m.MachineDecl) -> N
     if initial is not None and known_ends:
         _check_reachable(scope, machine, initial, states)
     _check_way_out(scope, machine, states)
+
+
+def _check_misspelled_modifier(scope: Scope, state: m.StateDecl) -> None:
+    """``inital Idle`` parses as two states, ``inital`` and ``Idle``: say so."""
+    name = state.name.text
+    if name.islower() and name not in ("initial", "final"):
+        hint = did_you_mean(name, ["initial", "final"])
+        if hint is not None:
+            scope.sink.warning(
+                "W301", f"state `{name}` looks like a misspelled keyword", state.name.span, hint
+            )
 
 
 def _check_initial(scope: Scope, actor: m.ActorDecl, machine: m.MachineDecl) -> str | None:

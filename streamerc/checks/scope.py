@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from .. import model as m
 from ..diagnostics import DiagnosticSink, did_you_mean
-from ..transform import PRIMITIVES
 
 
 @dataclass
@@ -20,6 +19,7 @@ class Scope:
     events: dict[str, m.EventDecl] = field(default_factory=dict)
     aliases: dict[str, m.RenameDecl] = field(default_factory=dict)
     actors: dict[str, m.ActorDecl] = field(default_factory=dict)
+    _fields: dict[str, dict[str, m.FieldDecl]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, spec: m.Spec, sink: DiagnosticSink) -> Scope:
@@ -33,16 +33,15 @@ class Scope:
         return scope
 
     def fields(self, event: str) -> dict[str, m.FieldDecl]:
-        decl = self.events.get(event)
-        found: dict[str, m.FieldDecl] = {}
-        if decl is not None:
-            for f in decl.fields:
+        """The fields of ``event`` by name (first declaration wins; empty if unknown)."""
+        found = self._fields.get(event)
+        if found is None:
+            found = {}
+            decl = self.events.get(event)
+            for f in decl.fields if decl is not None else ():
                 found.setdefault(f.name.text, f)
+            self._fields[event] = found
         return found
-
-    def field_type(self, event: str, name: str) -> m.TypeRef | None:
-        f = self.fields(event).get(name)
-        return f.type if f is not None else None
 
     # ---- lookups that report -------------------------------------------------
 
@@ -55,6 +54,8 @@ class Scope:
         hint: str | None
         if rename is not None:
             hint = f"`{name.text}` is a rename of `{rename.target.text}`; use `{rename.target.text}`"
+        elif name.text in self.actors:
+            hint = f"`{name.text}` is an actor, not an event"
         else:
             hint = did_you_mean(name.text, self.events)
         self.sink.error("E101", f"unknown {role} `{name.text}`", name.span, hint)
@@ -63,9 +64,12 @@ class Scope:
     def require_actor(self, name: m.Name) -> m.ActorDecl | None:
         decl = self.actors.get(name.text)
         if decl is None:
-            self.sink.error(
-                "E102", f"unknown actor `{name.text}`", name.span, did_you_mean(name.text, self.actors)
+            hint = (
+                f"`{name.text}` is an event, not an actor"
+                if name.text in self.events
+                else did_you_mean(name.text, self.actors)
             )
+            self.sink.error("E102", f"unknown actor `{name.text}`", name.span, hint)
         return decl
 
     def require_field(self, event: str, name: m.Name) -> m.FieldDecl | None:
@@ -95,10 +99,6 @@ def type_text(t: m.TypeRef | None) -> str:
 
 def same_type(a: m.TypeRef | None, b: m.TypeRef | None) -> bool:
     return type_text(a) == type_text(b)
-
-
-def type_names() -> frozenset[str]:
-    return PRIMITIVES | {"list"}
 
 
 def consumed(actor: m.ActorDecl) -> dict[str, m.Name]:

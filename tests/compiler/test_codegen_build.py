@@ -74,7 +74,9 @@ def test_handlers_dir_receives_the_starter(tmp_path: Path) -> None:
     assert not (out / "shop_orders_handlers.py").exists()
 
 
-def test_check_mode_reports_stale_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_mode_reports_stale_and_missing_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert build(ORDERS, "-o", tmp_path, "--check") == 1  # nothing built yet
     assert not (tmp_path / "shop_orders").exists()  # check mode writes nothing
     assert build(ORDERS, "-o", tmp_path) == 0

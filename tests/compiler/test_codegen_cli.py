@@ -55,9 +55,11 @@ def test_check_reports_every_error_in_the_documented_format(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = tmp_path / "bad.stm"
-    spec.write_text(ORDERS.read_text().replace("consumes OrderRequest", "consumes OrderRequets").replace(
-        "emits Shipment, ShipTimeout", "emits Shipmant, ShipTimeout"
-    ))
+    spec.write_text(
+        ORDERS.read_text()
+        .replace("consumes OrderRequest", "consumes OrderRequets")
+        .replace("emits Shipment, ShipTimeout", "emits Shipmant, ShipTimeout")
+    )
     assert main(["check", str(spec)]) == 1
     err = capsys.readouterr().err
     located = re.findall(rf"^{re.escape(str(spec))}:\d+:\d+: error\[E\d+\]: .*$", err, re.MULTILINE)
@@ -102,7 +104,16 @@ def test_dot_graph_has_every_actor_event_and_edge(capsys: pytest.CaptureFixture[
     text = graph(ORDERS, "dot", capsys)
     for actor in ("Gateway", "Validator", "Shipper", "Auditor"):
         assert f'"actor_{actor}" [label="{actor}' in text
-    for event in ("OrderRequest", "Order", "ValidOrder", "Rejected", "Inventory", "Cancel", "Shipment", "ShipTimeout"):
+    for event in (
+        "OrderRequest",
+        "Order",
+        "ValidOrder",
+        "Rejected",
+        "Inventory",
+        "Cancel",
+        "Shipment",
+        "ShipTimeout",
+    ):
         assert f'"event_{event}" [label="{event}"' in text
     edges = set(re.findall(r'^\s*"(\w+)" -> "(\w+)"', text, re.MULTILINE))
     assert {
@@ -178,3 +189,21 @@ def test_one_diagram_per_state_machine(tmp_path: Path, capsys: pytest.CaptureFix
     mermaid = graph(spec, "mermaid", capsys)
     assert mermaid.count("stateDiagram-v2") == 2 and mermaid.count("```mermaid") == 3
     assert "On --> [*]" in mermaid  # the final state
+
+
+def test_a_generation_failure_is_reported_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defence in depth: if the checker ever lets through what the generator
+    cannot handle, the user sees one line and nothing is written."""
+    import streamerc.build
+    from streamerc.viewmodel import ViewError
+
+    def failing(spec: object) -> object:
+        raise ViewError("something the checker missed")
+
+    monkeypatch.setattr(streamerc.build, "build_views", failing)
+    assert main(["build", str(ORDERS), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot generate code: something the checker missed" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

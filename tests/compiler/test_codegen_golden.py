@@ -8,6 +8,7 @@ handler file). On a mismatch the test shows a unified diff; run
 
 from __future__ import annotations
 
+import ast
 import difflib
 import shutil
 from pathlib import Path
@@ -40,8 +41,16 @@ def stored_tree(directory: Path) -> dict[str, str]:
 def test_every_construct_has_a_golden_case() -> None:
     names = {case.stem for case in CASES}
     assert names >= {
-        "events", "filters", "joins", "collect", "watch", "ordered",
-        "machine", "rename_buffer", "service", "deploy",
+        "events",
+        "filters",
+        "joins",
+        "collect",
+        "watch",
+        "ordered",
+        "machine",
+        "rename_buffer",
+        "service",
+        "deploy",
     }
 
 
@@ -79,3 +88,25 @@ def test_generated_code_matches_golden(spec_path: Path, update_golden: bool) -> 
             "(run `pytest tests/compiler --update-golden` to accept):\n" + "\n".join(problems),
             pytrace=False,
         )
+
+
+ALLOWED_IMPORTS = {"__future__", "typing", "collections.abc", "sys", "streamer", "streamer.topology"}
+
+
+@pytest.mark.parametrize("spec_path", CASES, ids=[case.stem for case in CASES])
+def test_generated_code_imports_only_the_runtime_and_stdlib(spec_path: Path) -> None:
+    for relative, text in generated_tree(spec_path).items():
+        if not relative.endswith(".py"):
+            continue
+        package = relative.split("/")[0].removesuffix("_handlers.py")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                modules = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level > 0:
+                    continue  # the package's own modules
+                modules = {node.module or ""}
+            else:
+                continue
+            # the starter handler file imports the generated package itself
+            assert modules <= ALLOWED_IMPORTS | {package}, (relative, modules)

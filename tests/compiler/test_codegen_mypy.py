@@ -20,7 +20,10 @@ mypy_api = pytest.importorskip("mypy.api")
 
 ROOT = Path(__file__).parents[2]
 SPECS = [ROOT / "tests/specs/all_constructs.stm", *sorted((ROOT / "tests/compiler/golden").glob("*.stm"))]
-EXAMPLES = {"shop_orders": ROOT / "examples/orders", "chain_blocks": ROOT / "examples/blocks"}
+EXAMPLES = {  # package -> spec; the handler module <package>_handlers.py sits next to it
+    "shop_orders": ROOT / "examples/orders/orders.stm",
+    "chain_blocks": ROOT / "examples/blocks/blocks.stm",
+}
 
 
 def run_mypy(tmp_path: Path, targets: list[Path], search: list[Path]) -> tuple[str, int]:
@@ -38,8 +41,10 @@ def run_mypy(tmp_path: Path, targets: list[Path], search: list[Path]) -> tuple[s
         [
             "--strict",
             "--follow-imports=silent",
-            "--config-file", str(config),
-            "--cache-dir", str(tmp_path / ".mypy_cache"),
+            "--config-file",
+            str(config),
+            "--cache-dir",
+            str(tmp_path / ".mypy_cache"),
             *map(str, targets),
         ]
     )
@@ -50,10 +55,10 @@ def run_mypy(tmp_path: Path, targets: list[Path], search: list[Path]) -> tuple[s
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mypy")
     assert main(["build", *map(str, SPECS), "-o", str(out / "specs")]) == 0
-    examples = [str(directory / f"{package.split('_')[1]}.stm") for package, directory in EXAMPLES.items()]
+    examples = [str(spec) for spec in EXAMPLES.values()]
     assert main(["build", *examples, "-o", str(out / "examples"), "--handlers-dir", str(out / "unused")]) == 0
-    for package, directory in EXAMPLES.items():
-        shutil.copy(directory / f"{package}_handlers.py", out / "examples")
+    for package, spec in EXAMPLES.items():
+        shutil.copy(spec.parent / f"{package}_handlers.py", out / "examples")
     return out
 
 

@@ -45,7 +45,14 @@ class Sample:
     o: str | None
 
 
-COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 ints = st.one_of(
     st.sampled_from(["a", "b"]).map(field),
@@ -67,7 +74,7 @@ def comparisons() -> st.SearchStrategy[m.Expr]:
     strings = st.builds(
         lambda op, value: m.Compare(op, field("s"), const(value), SPAN),
         st.sampled_from(["==", "!="]),
-        st.text(alphabet='ab"\\\n\x00é\'', max_size=4),
+        st.text(alphabet="ab\"\\\n\x00é'", max_size=4),
     )
     none_checks = st.builds(
         lambda op: m.Compare(op, field("o"), const(None), SPAN), st.sampled_from(["==", "!="])
@@ -116,9 +123,30 @@ def evaluate(expr: m.Expr, sample: Sample) -> Any:
 
 
 ALLOWED_NODES = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.Compare,
-    ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
-    ast.Constant, ast.List, ast.Load, ast.Name, ast.Attribute, ast.Call,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+    ast.Constant,
+    ast.List,
+    ast.Load,
+    ast.Name,
+    ast.Attribute,
+    ast.Call,
 )
 
 
@@ -136,7 +164,7 @@ samples = st.builds(
     a=st.integers(-3, 3),
     b=st.integers(-3, 3),
     xs=st.lists(st.integers(-3, 3), max_size=3),
-    s=st.text(alphabet='ab"\\\n\x00é\'', max_size=4),
+    s=st.text(alphabet="ab\"\\\n\x00é'", max_size=4),
     o=st.none() | st.just("x"),
 )
 
@@ -146,7 +174,9 @@ samples = st.builds(
 def test_compiled_expression_means_what_the_tree_means(expr: m.Expr, sample: Sample) -> None:
     text = python_expr(expr, {None: "event"})
     assert_safe(text)
-    compiled = eval(compile(ast.parse(text, mode="eval"), "<predicate>", "eval"), {"len": len}, {"event": sample})
+    compiled = eval(
+        compile(ast.parse(text, mode="eval"), "<predicate>", "eval"), {"len": len}, {"event": sample}
+    )
     assert bool(compiled) == bool(evaluate(expr, sample)), text
     assert spec_text(expr)  # renders back without error
 
@@ -160,7 +190,9 @@ def test_watch_fields_map_to_parameters() -> None:
 def test_not_in_reads_naturally_and_none_uses_is() -> None:
     expr = m.Not(m.Compare("in", field("s"), m.ListExpr((const("a"),), SPAN), SPAN), SPAN)
     assert python_expr(expr, {None: "event"}) == "event.s not in ['a']"
-    assert python_expr(m.Compare("!=", field("o"), const(None), SPAN), {None: "event"}) == "event.o is not None"
+    assert (
+        python_expr(m.Compare("!=", field("o"), const(None), SPAN), {None: "event"}) == "event.o is not None"
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,7 +219,10 @@ def test_only_len_is_callable() -> None:
 
 
 def test_special_floats_become_expressions() -> None:
-    assert python_expr(m.Compare("<", field("a"), const(float("inf")), SPAN), {None: "event"}) == 'event.a < float("inf")'
+    assert (
+        python_expr(m.Compare("<", field("a"), const(float("inf")), SPAN), {None: "event"})
+        == 'event.a < float("inf")'
+    )
 
 
 def test_snake_case_and_parameter_names() -> None:

@@ -72,15 +72,15 @@ def test_compiled_filters_select_events(build: Any) -> None:
         return pkg.Reading(**fields)
 
     driver.send(reading("a"), source="Gateway")  # passes every rule
-    driver.send(reading("b\"c", label="x", raw=b"\x00"), source="Importer")  # escaped literal matches
+    driver.send(reading('b"c', label="x", raw=b"\x00"), source="Importer")  # escaped literal matches
     driver.send(reading("a"), source="Stranger")  # only from Gateway, Importer
     driver.send(reading("z"), source="Gateway")  # not in ["a", "b\"c"]
     driver.send(reading("a", tags=["1", "2", "3", "4"]), source="Gateway")  # len(tags) <= 3
     driver.send(reading("a", label="", raw=b"\x00"), source="Gateway")  # label == none or (label != "" ...)
     driver.send(reading("a", level=0, value=9.0), source="Gateway")  # (level > 1 or level == -1)
     driver.send(reading("a", level=-1, value=2500.0), source="Gateway")  # value != 2.5e3
-    driver.send(reading("b\"c", level=-1, value=0.1, valid=False), source="Gateway")  # `or not valid`
-    assert seen == ["a", "b\"c", "b\"c"]
+    driver.send(reading('b"c', level=-1, value=0.1, valid=False), source="Gateway")  # `or not valid`
+    assert seen == ["a", 'b"c', 'b"c']
 
 
 def test_join_parts_arrive_in_declared_order_and_expiry_emits(build: Any) -> None:
@@ -111,7 +111,9 @@ def test_join_parts_arrive_in_declared_order_and_expiry_emits(build: Any) -> Non
 def test_collect_hands_the_list_event_and_items_in_list_order(build: Any) -> None:
     pkg = build("collect")
     fired: list[tuple[Any, list[Any]]] = []
-    gatherer = quiet(pkg.GathererBase, on_bundle=lambda self, ctx, manifest, items: fired.append((manifest, items)))
+    gatherer = quiet(
+        pkg.GathererBase, on_bundle=lambda self, ctx, manifest, items: fired.append((manifest, items))
+    )
     reporter = quiet(pkg.ReporterBase, on_incomplete=lambda self, ctx, event: None)
     driver = TestDriver(pkg.TOPOLOGY, {"Gatherer": gatherer, "Reporter": reporter})
     driver.send(pkg.Item(hash=b"2", data=b"two"))
@@ -163,7 +165,9 @@ def test_service_reply_and_typed_call_helper(build: Any) -> None:
         "Bank": quiet(pkg.BankBase, on_approved=lambda self, ctx, event: approved.append(event.account)),
     }
     driver = TestDriver(pkg.TOPOLOGY, handlers)
-    assert driver.call("Ledger", "balance", pkg.BalanceQuery(account="x")).value == pkg.Balance(account="x", amount=100)
+    assert driver.call("Ledger", "balance", pkg.BalanceQuery(account="x")).value == pkg.Balance(
+        account="x", amount=100
+    )
     driver.send(pkg.Payment(account="acme", amount=60))
     driver.send(pkg.Payment(account="big", amount=600))
     assert replies == [pkg.Balance(account="acme", amount=100), pkg.Balance(account="big", amount=100)]
@@ -211,7 +215,9 @@ def test_state_machine_transitions_and_hooks(build: Any) -> None:
         on_exit_idle=record("exit Idle"),
         on_enter_finished=record("enter Finished"),
     )
-    driver = TestDriver(pkg.TOPOLOGY, {"Worker": worker, "Archive": quiet(pkg.ArchiveBase, on_report=record("report"))})
+    driver = TestDriver(
+        pkg.TOPOLOGY, {"Worker": worker, "Archive": quiet(pkg.ArchiveBase, on_report=record("report"))}
+    )
     assert driver.state("Worker") == "Idle"
     driver.send(pkg.Work(id="early"))  # deferred in Idle
     driver.send(pkg.Begin(id="go"))  # Idle -> Running releases the deferred Work

@@ -87,7 +87,7 @@ INVALID = [p.read_text(encoding="utf-8") for p in sorted((HERE / "invalid").glob
 def test_mutated_specs_never_crash(seed: int) -> None:
     rng = random.Random(seed)
     codes: set[str] = set()
-    for _ in range(800):
+    for _ in range(600):
         text = rng.choice(VALID if rng.random() < 0.6 else INVALID)
         for _ in range(rng.randrange(1, 6)):
             text = mutate(rng, text)
@@ -109,7 +109,7 @@ def test_mutated_bytes_never_crash() -> None:
 
 # ---- hypothesis -------------------------------------------------------------------
 
-FUZZ_SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ_SETTINGS
@@ -253,7 +253,7 @@ def structured_spec(draw: st.DrawFn) -> str:
     return "\n".join(parts) + "\n"
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(structured_spec())
 def test_structured_specs(text: str) -> None:
     front_end(text)

@@ -171,6 +171,24 @@ def test_one_error_per_broken_declaration() -> None:
     ]
 
 
+def test_misspelled_top_level_keywords_each_get_an_error() -> None:
+    errors = syntax_errors("module t\nevnt A { a: int }\nacter B { }\nexternal evnt C {}\nevent D { d }\n")
+    assert [e.split(";")[0] for e in errors] == [
+        "2:1 E001 unexpected `evnt`",
+        "3:1 E001 unexpected `acter`",
+        "4:10 E001 unexpected `evnt`",
+        "5:13 E001 unexpected `}`",
+    ]
+
+
+def test_a_missing_module_line_is_reported_once() -> None:
+    errors = syntax_errors("event A { a: int }\nevent B { b }\n")
+    assert errors == [
+        "1:1 E001 unexpected `event`; expected `module`",
+        "2:13 E001 unexpected `}`; expected `:`",
+    ]
+
+
 def test_a_broken_module_line_does_not_hide_later_errors() -> None:
     errors = syntax_errors("module 3\nevent A { a }\n")
     assert [e.split(" E001")[0] for e in errors] == ["1:8", "2:13"]
@@ -191,3 +209,37 @@ def test_clause_problems_are_all_reported() -> None:
 
 def test_two_deploy_sections() -> None:
     assert syntax_errors("module t\ndeploy { }\ndeploy { }\n") == ["3:1 E004 a spec has one `deploy` section"]
+
+
+def test_one_error_per_broken_clause_inside_a_declaration() -> None:
+    text = (
+        "module t\n"
+        "actor A {\n"
+        "    consume A\n"  # 3: misspelled keyword
+        "    emits X Y\n"  # 4: missing comma
+        "    filter A where x = 1\n"  # 5: `=` for `==`
+        "        and y > 2\n"
+        "    workers 2\n"
+        "    service q(A) -> B\n"  # 8: missing timeout
+        "}\n"
+        "deploy {\n"
+        "    process p { A B }\n"  # 11: missing comma
+        '    topic X "x" partitions\n'  # 12: missing number
+        "}\n"
+    )
+    assert [e.split(";")[0] for e in syntax_errors(text)] == [
+        "3:5 E001 unexpected `consume`",
+        "4:13 E001 unexpected `Y`",
+        "5:22 E001 unexpected character `=`",
+        "8:22 E001 missing `timeout`",
+        "11:19 E001 unexpected `B`",
+        "12:27 E001 missing a whole number",
+    ]
+
+
+def test_an_unterminated_string_does_not_hide_the_closing_brace() -> None:
+    text = 'module t\nactor A {\n    filter X where s == "abc\n}\nevent B { b }\n'
+    assert [e.split(";")[0] for e in syntax_errors(text)] == [
+        "3:25 E001 unterminated string",
+        "5:13 E001 unexpected `}`",
+    ]

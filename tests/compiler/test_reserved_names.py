@@ -11,7 +11,7 @@ import pytest
 import streamer
 import streamer.topology
 from streamerc.build import compile_spec, generate
-from streamerc.names import ACTOR_ATTRIBUTES, GENERATED_NAMES
+from streamerc.names import ACTOR_ATTRIBUTES, EVENT_ATTRIBUTES, GENERATED_NAMES
 
 SPECS = sorted((Path(__file__).parents[1] / "specs").glob("*.stm"))
 
@@ -51,3 +51,8 @@ def test_topology_classes_are_reserved() -> None:
 def test_runtime_actor_attributes_are_reserved() -> None:
     public = {name for name in vars(streamer.Actor) if not name.startswith("_")}
     assert public <= ACTOR_ATTRIBUTES
+
+
+def test_runtime_event_attributes_are_reserved() -> None:
+    public = {name for name in dir(streamer.Event) if not name.startswith("_")}
+    assert public <= EVENT_ATTRIBUTES

@@ -96,7 +96,7 @@ def test_all_constructs_model() -> None:
     assert [(i.event.text, i.latest) for i in intake.inputs] == [("Order", False), ("Config", True)]
     assert (intake.workers, intake.supervision) == (2, "restart")
     assert intake.mailbox is not None and intake.mailbox.overflow == "drop_oldest"
-    assert [f.kind for f in intake.filters] == ["not_from", "where"]
+    assert [f.kind for f in intake.filters] == ["not_from", "where", "where"]
     assert [(c.actor.text, c.method.text) for c in intake.calls] == [("Pricing", "quote")]
     pair = matcher.joins[1]
     assert pair.key is None and pair.expiry is not None
@@ -133,3 +133,26 @@ def test_all_constructs_model() -> None:
         ("core", 2, True, ["Matcher", "Gatherer"]),
         ("edge", 1, False, ["Monitor", "Sink"]),
     ]
+
+
+def test_all_constructs_uses_every_grammar_rule() -> None:
+    """Every named rule and alternative of the grammar occurs in all_constructs.stm."""
+    from streamerc.syntax import lark_parser
+
+    parser = lark_parser()
+    rules = set()
+    for rule in parser.rules:
+        name = str(rule.alias or rule.origin.name)
+        inlined = rule.options.expand1 and not rule.alias
+        if (
+            name.startswith("_")
+            or name in ("declarations_only", "operand")
+            or inlined
+            and len(rule.expansion) == 1
+        ):
+            continue
+        rules.add(name)
+    tree = parser.parse((SPECS / "all_constructs.stm").read_text(encoding="utf-8"), start="start")
+    used = {str(t.data) for t in tree.iter_subtrees()}
+    assert rules - used == set()
+    assert len(rules) > 60

@@ -13,9 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from confluent_kafka import Consumer, Message, TopicPartition
 
-from streamer.envelope import Envelope
+from streamer.envelope import Envelope, new_envelope
+from streamer.kafka.config import load_settings
+from streamer.kafka.transport import KafkaTransport
+
+from kafka_apps.pipeline import Done, Work, build
 
 TESTS_DIR = Path(__file__).resolve().parent
 
@@ -213,3 +218,61 @@ def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:
         return {tp.partition: tp.offset for tp in committed}
     finally:
         consumer.close()
+
+
+PIPELINE = "kafka_apps.pipeline"
+_done = msgspec.msgpack.Decoder(Done)
+
+
+def decode_done(value: bytes) -> Done:
+    return _done.decode(value[1:])
+
+
+class Deployment:
+    """The test's view of the pipeline: a feeder, worker processes, a reader of Done."""
+
+    def __init__(self, module: str, bootstrap: str, log_dir: Path, *, partitions: int = 6,
+                 read_committed: bool = False) -> None:
+        self.module = module
+        self.bootstrap = bootstrap
+        self.log_dir = log_dir
+        self.env = {"KAFKA_TEST_MODULE": module, "KAFKA_TEST_PARTITIONS": str(partitions)}
+        self.topology = build(module, partitions)
+        self.feeder = KafkaTransport(self.topology, "feeder", load_settings(bootstrap, environ={}))
+        self.feeder.start(frozenset({"Work"}), frozenset(), _no_input)
+        self.reader = TopicReader(bootstrap, f"{module}.Done", decode_done, read_committed=read_committed)
+        self.processes: list[AppProcess] = []
+
+    def worker(self, replica: str, *args: str, delay: float = 0.0) -> AppProcess:
+        env = {**self.env, "KAFKA_TEST_DELAY": str(delay)}
+        process = AppProcess(PIPELINE, "workers", self.bootstrap, self.log_dir, replica=replica, args=args, env=env)
+        self.processes.append(process)
+        return process.start()
+
+    def feed(self, seqs: range, keys: int, *, flush: bool = True) -> None:
+        for seq in seqs:
+            self.feeder.send(new_envelope("Work", Work(key=f"k{seq % keys}", seq=seq), "feeder", 0.0))
+        if flush:
+            assert self.feeder._producer is not None and self.feeder._producer.flush(120) == 0
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.alive():
+                process.kill()
+        self.feeder.stop(10)
+        self.reader.close()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.label}\n{p.log()}" for p in self.processes)
+
+
+def _no_input(envelope: object, done: object) -> None:
+    raise AssertionError("the feeder consumes nothing")
+
+
+def first_arrivals_in_order(records: list[Any]) -> dict[str, list[int]]:
+    """Per key, the sequence numbers in the order they first appeared."""
+    per_key: dict[str, dict[int, None]] = {}
+    for record in records:
+        per_key.setdefault(record.key, {}).setdefault(record.seq, None)
+    return {key: list(seqs) for key, seqs in per_key.items()}

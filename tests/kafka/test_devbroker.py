@@ -12,14 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from streamer.envelope import new_envelope
-from streamer.kafka.config import load_settings
 from streamer.kafka.devbroker import DevBroker
-from streamer.kafka.transport import KafkaTransport
-from streamer.topology import EventSpec, Topology
 
-from kafka_events import Tx
-from kafka_helpers import Collector
+from kafka_helpers import Deployment, first_arrivals_in_order
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "kafka-dev"
 
@@ -55,37 +50,31 @@ def own_broker() -> Iterator[DevBroker]:
         yield broker
 
 
-def test_outage_mid_stream_loses_nothing(own_broker: DevBroker, unique_name: str) -> None:
-    topology = Topology(module=unique_name, events=(EventSpec("Tx", Tx, key="name"),), actors=())
-    settings = load_settings(own_broker.bootstrap, environ={}, default_partitions=2)
-    received = Collector()
-    errors: list[Exception] = []
-    receiver = KafkaTransport(topology, "receiver", settings, on_error=lambda e, error: errors.append(error))
-    sender = KafkaTransport(topology, "sender", settings, on_error=lambda e, error: errors.append(error))
-    receiver.start(frozenset(), frozenset({"Tx"}), received)
-    sender.start(frozenset({"Tx"}), frozenset(), received)
+def test_outage_mid_stream_loses_nothing(own_broker: DevBroker, unique_name: str, tmp_path: Path) -> None:
+    """A worker process keeps running while the broker is down: its consumer and
+    producer retry, the feeder's sends queue, and once the broker is back every
+    event is handled."""
+    deployment = Deployment(unique_name, own_broker.bootstrap, tmp_path, partitions=2)
     total, phase = 6000, 2000
-
-    def send(heights: range) -> None:
-        for height in heights:
-            sender.send(new_envelope("Tx", Tx(name=f"k{height % 4}", height=height, data=b""), "t", 0.0))
-
     try:
-        send(range(0, phase))
-        received.wait_for(phase // 2)
+        deployment.worker("0")
+        deployment.feed(range(0, phase), keys=8)
+        deployment.reader.wait_until(lambda r: len(r) >= phase // 2, 60, "outputs before the outage",
+                                     deployment.processes)
         own_broker.stop()
         assert own_broker.pid is None
-        send(range(phase, 2 * phase))  # queued by the producer while the broker is down
-        assert len(received.envelopes) <= phase
+        deployment.feed(range(phase, 2 * phase), keys=8, flush=False)  # queued while the broker is down
         own_broker.start()  # same data folder, same port
-        send(range(2 * phase, total))
-        handled = received.wait_for(total, timeout=120)
-        assert {e.event.height for e in handled} == set(range(total))
-        for key in range(4):  # per key, first arrivals in order
-            heights = [e.event.height for e in handled if e.event.name == f"k{key}"]
-            firsts = list(dict.fromkeys(heights))
-            assert firsts == sorted(firsts)
-        assert not errors
+        deployment.feed(range(2 * phase, total), keys=8)
+        records = deployment.reader.wait_until(
+            lambda r: len({x.seq for x in r}) >= total, 120, "every output after the outage", deployment.processes
+        )
+        assert {r.seq for r in records} == set(range(total))
+        for key, seqs in first_arrivals_in_order(records).items():
+            assert seqs == sorted(seqs), f"key {key} out of order"
+        assert deployment.processes[0].terminate() == 0
+    except AssertionError:
+        print(deployment.logs())
+        raise
     finally:
-        sender.stop(30)
-        receiver.stop(30)
+        deployment.close()

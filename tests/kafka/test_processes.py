@@ -7,64 +7,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import msgspec
 import pytest
 
-from streamer.envelope import new_envelope
-from streamer.kafka.config import load_settings
-from streamer.kafka.transport import KafkaTransport
-
-from kafka_apps.pipeline import Done, Work, build
-from kafka_helpers import AppProcess, TopicReader, committed_offsets, end_offsets, read_topic
-
-APP = "kafka_apps.pipeline"
-_done = msgspec.msgpack.Decoder(Done)
-
-
-def decode_done(value: bytes) -> Done:
-    return _done.decode(value[1:])
-
-
-class Deployment:
-    """The test's view of the pipeline: a feeder, worker processes, a reader of Done."""
-
-    def __init__(self, module: str, bootstrap: str, log_dir: Path, *, partitions: int = 6,
-                 read_committed: bool = False) -> None:
-        self.module = module
-        self.bootstrap = bootstrap
-        self.log_dir = log_dir
-        self.env = {"KAFKA_TEST_MODULE": module, "KAFKA_TEST_PARTITIONS": str(partitions)}
-        self.topology = build(module, partitions)
-        self.feeder = KafkaTransport(self.topology, "feeder", load_settings(bootstrap, environ={}))
-        self.feeder.start(frozenset({"Work"}), frozenset(), _no_input)
-        self.reader = TopicReader(bootstrap, f"{module}.Done", decode_done, read_committed=read_committed)
-        self.processes: list[AppProcess] = []
-
-    def worker(self, replica: str, *args: str, delay: float = 0.0) -> AppProcess:
-        env = {**self.env, "KAFKA_TEST_DELAY": str(delay)}
-        process = AppProcess(APP, "workers", self.bootstrap, self.log_dir, replica=replica, args=args, env=env)
-        self.processes.append(process)
-        return process.start()
-
-    def feed(self, seqs: range, keys: int) -> None:
-        for seq in seqs:
-            self.feeder.send(new_envelope("Work", Work(key=f"k{seq % keys}", seq=seq), "feeder", 0.0))
-        assert self.feeder._producer is not None and self.feeder._producer.flush(60) == 0
-
-    def close(self) -> None:
-        for process in self.processes:
-            if process.alive():
-                process.kill()
-        self.feeder.stop(10)
-        self.reader.close()
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {p.label}\n{p.log()}" for p in self.processes)
-
-
-def _no_input(envelope: object, done: object) -> None:
-    raise AssertionError("the feeder consumes nothing")
-
+from kafka_helpers import Deployment, committed_offsets, decode_done, end_offsets, first_arrivals_in_order, read_topic
 
 @pytest.fixture
 def deployment_factory(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> Iterator[type]:
@@ -80,14 +25,6 @@ def deployment_factory(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -
     yield Factory
     for deployment in made:
         deployment.close()
-
-
-def first_arrivals_in_order(records: list[Done]) -> dict[str, list[int]]:
-    """Per key, the sequence numbers in the order they first appeared."""
-    per_key: dict[str, dict[int, None]] = {}
-    for record in records:
-        per_key.setdefault(record.key, {}).setdefault(record.seq, None)
-    return {key: list(seqs) for key, seqs in per_key.items()}
 
 
 def test_per_key_order_across_replicas_and_a_rebalance(deployment_factory: type) -> None:
@@ -127,19 +64,24 @@ def test_per_key_order_across_replicas_and_a_rebalance(deployment_factory: type)
 
 
 @pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
-def test_kill_9_mid_stream_then_restart(deployment_factory: type, exactly_once: bool) -> None:
+def test_kill_9_and_sigterm_mid_stream_then_restart(deployment_factory: type, exactly_once: bool) -> None:
     total = 100_000
     deployment: Deployment = deployment_factory.make(read_committed=exactly_once)
     args = ("--exactly-once",) if exactly_once else ("--no-exactly-once",)
     try:
+        deployment.feed(range(total), keys=100)  # all waiting in Kafka: the kill lands mid-stream
         worker = deployment.worker("0", *args)
-        deployment.feed(range(total), keys=100)
         before = deployment.reader.wait_until(
             lambda r: len(r) >= total // 4, 180, "a quarter of the outputs", deployment.processes
         )
         worker.kill()
         assert len({r.seq for r in before}) < total, "killed too late to test anything"
-        deployment.worker("0", *args)  # same instance: fences the dead one's transaction
+        restarted = deployment.worker("0", *args)  # same instance: fences the dead one's transaction
+        deployment.reader.wait_until(
+            lambda r: len({x.seq for x in r}) >= total * 6 // 10, 180, "60% of the outputs", [restarted]
+        )
+        assert restarted.terminate() == 0  # SIGTERM mid-stream: drain, commit, leave
+        deployment.worker("0", *args)
         records = deployment.reader.wait_until(
             lambda r: len({x.seq for x in r}) >= total, 300, "every output after the restart",
             deployment.processes[-1:],

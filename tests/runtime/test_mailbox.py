@@ -90,12 +90,17 @@ def test_shedding_policies_and_counts() -> None:
 
 def test_control_items_bypass_capacity_and_are_never_shed() -> None:
     box = Mailbox("m", 1, "drop_oldest")
-    task = Note(99, name="$task")
-    task.sheddable = False  # type: ignore[attr-defined]
-    assert box.put_control(task)
-    box.put(Note(1))
-    box.put(Note(2))
-    assert values(box.take()) == [99, 2]
+    for value in (98, 99):
+        assert box.put_control(Note(value, name="$task"))
+    box.put(Note(1))  # the tasks take no room
+    box.put(Note(2))  # sheds 1, not a task
+    assert values(box.take()) == [98, 99]
+    assert values(box.take()) == [2]
+    assert box.shed == 1 and box.taken == 3
+
+    strict = Mailbox("actor X", 1, "error")
+    strict.put_control(Note(0, name="$task"))
+    strict.put(Note(1))  # no QueueFullError: the task does not count
 
 
 def test_lane_bounds_one_subscription_inside_a_bigger_mailbox() -> None:

@@ -213,38 +213,46 @@ def test_shedding_is_counted(policy: str) -> None:
         ActorSpec("X", inputs=(Input("N", "on_n"),), mailbox=2, overflow=policy),  # type: ignore[arg-type]
         events=events,
     )
+    entered, release = threading.Event(), threading.Event()
+    seen = Waiter()
 
     class X(streamer.Actor):
-        def __init__(self) -> None:
-            self.seen: list[int] = []
-
         def on_n(self, ctx: streamer.Context[Any], event: Num) -> None:
-            self.seen.append(event.value)
+            entered.set()
+            release.wait(10)
+            seen.add(event.value)
 
-    system = streamer.System(spec, {"X": X})  # not started: nothing consumes
-    system._open = True  # accept input without worker threads, to fill the queue
-    system._state = "running"
-    for value in range(5):
+    system = streamer.System(spec, {"X": X})
+    system.start()
+    system.publish(Num(value=0))
+    assert entered.wait(10)  # the worker holds 0; the mailbox of two fills up
+    for value in range(1, 6):
         system.publish(Num(value=value))
     assert system.stats()["actors"]["X"]["shed"] == 3
-    box = system._assembly.mailboxes["X"][0]
-    kept = [item.event.value for item in box.close()]
-    assert kept == ([0, 1] if policy == "drop_newest" else [3, 4])
-    system._state = "stopped"
+    release.set()
+    assert seen.wait_for(3)
+    result = system.stop()
+    assert result is not None and result.drained
+    assert seen.items == ([0, 1, 2] if policy == "drop_newest" else [0, 4, 5])
 
 
 def test_error_overflow_raises_at_the_sender() -> None:
     spec = topo(ActorSpec("X", inputs=(Input("N", "on_n"),), mailbox=1, overflow="error"), events=(ev("N", Num),))
+    entered, release = threading.Event(), threading.Event()
 
     class X(streamer.Actor):
-        def on_n(self, ctx: streamer.Context[Any], event: Num) -> None: ...
+        def on_n(self, ctx: streamer.Context[Any], event: Num) -> None:
+            entered.set()
+            release.wait(10)
 
     system = streamer.System(spec, {"X": X})
-    system._open, system._state = True, "running"
+    system.start()
+    system.publish(Num(value=0))
+    assert entered.wait(10)
     system.publish(Num(value=1))
     with pytest.raises(streamer.QueueFullError, match="actor X"):
         system.publish(Num(value=2))
-    system._state = "stopped"
+    release.set()
 
 
 def test_unknown_empty_and_wrong_names_raise_clear_errors() -> None:
@@ -397,3 +405,53 @@ def test_invalid_topology_lists_every_problem() -> None:
     with pytest.raises(streamer.TopologyError) as caught:
         streamer.TestDriver(bad, {})
     assert "undeclared event Ghost" in str(caught.value) and "undeclared event Phantom" in str(caught.value)
+
+
+def test_stateful_actor_with_several_workers_serializes_its_pipeline() -> None:
+    from runtime_support import Seq
+
+    events = (ev("S", Seq, key="tag", external=True),)
+    done = Waiter()
+
+    class Ordered(streamer.Actor):
+        def on_s(self, ctx: streamer.Context[Any], event: Seq) -> None:
+            done.add(event.height)
+
+    spec = topo(
+        ActorSpec("O", inputs=(Input("S", "on_s"),), workers=3, ordered=streamer.OrderedSpec(("S",), "height")),
+        events=events,
+    )
+    system = streamer.System(spec, {"O": Ordered})
+    system.start()
+    heights = list(range(3000))
+    for block in range(0, 3000, 100):  # each block of a hundred arrives reversed
+        for height in reversed(heights[block : block + 100]):
+            system.publish(Seq(height=height, tag=f"t{height % 5}"))
+    assert done.wait_for(3000)
+    assert done.items == heights
+
+
+def test_join_expiry_fires_on_the_real_clock() -> None:
+    from runtime_support import Other, Timeout
+
+    events = (ev("A", Item, key="key", external=True), ev("B", Other, key="key"), ev("T", Timeout))
+    timeouts = Waiter()
+
+    class Joiner(streamer.Actor):
+        def on_ready(self, ctx: streamer.Context[Any], a: Item, b: Other) -> None: ...
+
+    spec = topo(
+        ActorSpec(
+            "J",
+            inputs=(Input("A", None), Input("B", None)),
+            emits=("T",),
+            joins=(streamer.JoinSpec("Ready", ("A", "B"), "key", streamer.Expiry(0.05, "emit", "T"), "on_ready"),),
+        ),
+        events=events,
+    )
+    system = streamer.System(spec, {"J": Joiner})
+    system.subscribe("T", timeouts.add)
+    system.start()
+    system.publish(Item(key="k1"))
+    assert timeouts.wait_for(1)
+    assert timeouts.items == [Timeout(key="k1", missing=["B"])]
