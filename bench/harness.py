@@ -88,11 +88,16 @@ class Case:
     """False for cases whose variants are expensive (processes, a broker)."""
     quick_rounds: int | None = None
     """Cap on rounds in quick mode, for cases whose rounds take seconds."""
+    max_rounds: int | None = None
+    """Cap on rounds in any mode, for cases whose rounds take tens of seconds."""
 
     def rounds(self, settings: Settings) -> int:
+        rounds = settings.rounds
         if settings.quick and self.quick_rounds is not None:
-            return min(settings.rounds, self.quick_rounds)
-        return settings.rounds
+            rounds = min(rounds, self.quick_rounds)
+        if self.max_rounds is not None:
+            rounds = min(rounds, self.max_rounds)
+        return rounds
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,13 @@ from typing import Protocol
 
 log = logging.getLogger("streamer.clock")
 
+MIN_SLEEP = 0.002
+"""Timer resolution of the real clock, in seconds: timers may fire this late."""
+
+
+def _noop() -> None:
+    pass
+
 
 class Timer:
     """A scheduled callback; ``cancel()`` is idempotent and thread-safe enough
@@ -30,6 +37,7 @@ class Timer:
 
     def cancel(self) -> None:
         self.cancelled = True
+        self.fn = _noop  # release what the callback holds now, not when it falls due
 
 
 class Clock(Protocol):
@@ -81,15 +89,20 @@ class RealClock:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self.now = time.time  # type: ignore[method-assign]
 
     def now(self) -> float:
-        return time.time()
+        return time.time()  # replaced per instance by time.time itself (hot path)
 
     def call_later(self, delay: float, fn: Callable[[], object]) -> Timer:
         timer = Timer(time.monotonic() + max(delay, 0.0), fn)
         with self._cond:
+            head = self._timers.next_due()
             self._timers.push(timer)
-            self._cond.notify()
+            if head is None or timer.when < head:
+                # Only an earlier deadline changes how long the timer thread sleeps:
+                # waking it for every call timeout would cost a thread switch each.
+                self._cond.notify()
         return timer
 
     def start(self) -> None:
@@ -116,7 +129,9 @@ class RealClock:
                 due = self._timers.pop_due(time.monotonic())
                 if due is None:
                     when = self._timers.next_due()
-                    self._cond.wait(None if when is None else max(when - time.monotonic(), 0.0))
+                    # Sleep at least MIN_SLEEP: deadlines (mostly cancelled call
+                    # timeouts) then fire in batches instead of one wake-up each.
+                    self._cond.wait(None if when is None else max(when - time.monotonic(), MIN_SLEEP))
                     continue
             _run(due)
 

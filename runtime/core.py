@@ -18,13 +18,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .clock import Clock
-from .collect import CollectGate, PendingList
+from .collect import CollectGate
+from .composites import CompositeOffers
 from .context import Context
 from .envelope import Envelope, next_id
 from .errors import ServiceError, StreamerError, TopologyError
 from .filters import Pass, compile_pass
 from .items import REMOTE, TASK, RemoteItem, Task
-from .join import JoinGate, JoinPending
+from .join import JoinGate
 from .machine import MachineGate
 from .mailbox import LANE, LATEST, LaneItem, LatestSlot
 from .ordered import OrderedGate
@@ -118,8 +119,8 @@ class ActorCore:
                     f"{self.emit_map[stream.type][0]} and {name}"
                 )
             self.emit_map[stream.type] = (stream.name, stream)
-        self._event_types = {event.name: event.type for event in topology.events}
-        self._keys = {event.name: event.key for event in topology.events}
+        self.event_types = {event.name: event.type for event in topology.events}
+        self.keys = {event.name: event.key for event in topology.events}
         self._infos = self._build_infos(topology)
         self.stopped = False
         self.restarts = 0
@@ -130,16 +131,20 @@ class ActorCore:
         self._settling = False
         self._contexts: list[Context[Any]] = []
         self._tables: list[dict[str, Route]] = []
-        self.instance = self._new_instance()
+        try:
+            self.instance = self._new_instance()
+        except Exception as error:
+            raise StreamerError(f"cannot build the handler of actor {self.name}: {error!r}") from error
 
     # ---- construction ------------------------------------------------------
 
     def _build_infos(self, topology: Topology) -> dict[str, _Info]:
         spec = self.spec
         infos: dict[str, _Info] = {}
+        offers = CompositeOffers(self)
 
         def info(name: str) -> _Info:
-            if name not in self._event_types:
+            if name not in self.event_types:
                 raise TopologyError(f"actor {self.name} consumes undeclared event {name!r}")
             if name not in infos:
                 infos[name] = _Info(name)
@@ -159,7 +164,7 @@ class ActorCore:
                 info(name).ordered = True
         if self.machine is not None:
             for name in self.machine.gated:
-                if name in self._event_types:
+                if name in self.event_types:
                     info(name).gated = True
             moving = {t.on for t in self.machine.spec.transitions if t.on is not None}
             for name in moving:
@@ -167,13 +172,13 @@ class ActorCore:
                     infos[name].moves = True
         for join in self.joins.values():
             for part in join.spec.parts:
-                info(part).offers.append(self._join_offer(join, part))
+                info(part).offers.append(offers.join(join, part))
         for collect in self.collects.values():
-            info(collect.spec.item).offers.append(self._collect_item_offer(collect))
-            info(collect.spec.until).offers.append(self._collect_list_offer(collect))
+            info(collect.spec.item).offers.append(offers.collect_item(collect))
+            info(collect.spec.until).offers.append(offers.collect_list(collect))
         for watch in self.watches.values():
             for name in watch.spec.inputs:
-                info(name).offers.append(self._watch_offer(watch, name))
+                info(name).offers.append(offers.watch(watch, name))
         return infos
 
     def _new_instance(self) -> Actor:
@@ -250,7 +255,7 @@ class ActorCore:
             and self.ordered is None
         )
         if plain and handler is not None:
-            failed = self._failed
+            failed = self.handle_failure
 
             def fast(envelope: Envelope) -> None:
                 ctx.envelope = envelope
@@ -281,7 +286,7 @@ class ActorCore:
         shape, specialised to keep per-event work small."""
         name, check, machine, ordered = info.name, info.check, self.machine, self.ordered
         gated, moves = info.gated, info.moves
-        failed, after_order, settle = self._failed, self._after_order, self._settle
+        failed, after_order, settle = self.handle_failure, self._after_order, self._settle
         predicate = info.predicate
 
         def route(envelope: Envelope) -> None:
@@ -336,7 +341,7 @@ class ActorCore:
             try:
                 passed = info.check(envelope)
             except Exception as error:
-                self._failed(ctx, error, envelope, f"filter on {info.name}")
+                self.handle_failure(ctx, error, envelope, f"filter on {info.name}")
                 return
             if not passed:
                 ctx.filtered += 1
@@ -415,13 +420,13 @@ class ActorCore:
                 getattr(self.instance, info.handler_name)(ctx, envelope.event)
             except Exception as error:
                 ok = False
-                self._failed(ctx, error, envelope, info.name)
+                self.handle_failure(ctx, error, envelope, info.name)
         for offer in info.offers:
             offer(ctx, envelope)
         if ok and info.moves and machine is not None and source is not None:
             self._auto_move(ctx, source, info.name)
 
-    def _fire(self, ctx: Context[Any], name: str, method: str, args: tuple[Any, ...], envelope: Envelope) -> None:
+    def fire(self, ctx: Context[Any], name: str, method: str, args: tuple[Any, ...], envelope: Envelope) -> None:
         """A join, collect or watch completed: gate its name, then run its handler."""
         machine = self.machine
         if machine is None:
@@ -429,7 +434,7 @@ class ActorCore:
             try:
                 getattr(self.instance, method)(ctx, *args)
             except Exception as error:
-                self._failed(ctx, error, envelope, name)
+                self.handle_failure(ctx, error, envelope, name)
             return
         if name in machine.gated:
             decision = machine.decide(name)
@@ -450,7 +455,7 @@ class ActorCore:
         try:
             getattr(self.instance, method)(ctx, *args)
         except Exception as error:
-            self._failed(ctx, error, envelope, name)
+            self.handle_failure(ctx, error, envelope, name)
             return
         if machine is not None and source is not None:
             self._auto_move(ctx, source, name)
@@ -500,150 +505,6 @@ class ActorCore:
         finally:
             self._settling = False
 
-    # ---- joins, collects, watches -------------------------------------------
-
-    def _join_offer(self, gate: JoinGate, part: str) -> Callable[[Context[Any], Envelope], None]:
-        key_field = gate.spec.key
-        expires = gate.spec.expiry is not None
-        now = self.clock.now
-        fire = self._fire
-
-        pending_sets, width, index = gate.pending, len(gate.spec.parts), gate.index[part]
-        new_pending = JoinPending
-
-        def offer(ctx: Context[Any], envelope: Envelope) -> None:
-            try:
-                key = None if key_field is None else getattr(envelope.event, key_field)
-            except AttributeError as error:
-                self.host.dead_letter(self.name, f"join {gate.name}: no key field {key_field!r}", error, envelope)
-                return
-            if width > 1 and key not in pending_sets:  # the common first part of a key, inlined
-                pending = pending_sets[key] = new_pending(key, width, now() if expires else 0.0)
-                pending.slots[index] = envelope
-                if expires:
-                    self._schedule_join_expiry(gate, pending, ctx.worker)
-                return
-            complete, created = gate.offer(part, key, envelope, now() if expires else 0.0)
-            if created is not None and expires:
-                self._schedule_join_expiry(gate, created, ctx.worker)
-            if complete is not None:
-                args = tuple([part_envelope.event for part_envelope in complete])
-                fire(ctx, gate.name, gate.spec.handler, args, envelope)
-
-        return offer
-
-    def _schedule_join_expiry(self, gate: JoinGate, pending: JoinPending, worker: int) -> None:
-        expiry = gate.spec.expiry
-        assert expiry is not None
-        post, name = self.host.post, self.name
-
-        def expire(ctx: Context[Any]) -> None:
-            if not gate.expire(pending):
-                return
-            self.expired += 1
-            held: list[Envelope] = pending.held()
-            missing = pending.missing(gate.spec.parts)
-            reason = f"join {gate.name} expired after {expiry.after:g}s, missing {', '.join(missing)}"
-            if expiry.action == "deadletter":
-                for envelope in held:
-                    self.host.dead_letter(self.name, reason, None, envelope)
-            elif expiry.action == "emit" and expiry.emit is not None:
-                ctx.envelope = held[0] if held else None
-                self._emit_expiry(ctx, expiry.emit, pending.key, missing, held)
-
-        pending.timer = self.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
-
-    def _emit_expiry(
-        self, ctx: Context[Any], event_name: str, key: Any, missing: list[Any], held: list[Envelope]
-    ) -> None:
-        try:
-            ctx.emit(self._event_types[event_name](key=key, missing=missing))
-        except Exception as error:
-            self._failed(ctx, error, held[0] if held else None, f"expiry event {event_name}")
-
-    def _collect_item_offer(self, gate: CollectGate) -> Callable[[Context[Any], Envelope], None]:
-        key_field = gate.spec.item_key
-
-        def offer(ctx: Context[Any], envelope: Envelope) -> None:
-            try:
-                key = getattr(envelope.event, key_field)
-            except AttributeError as error:
-                self.host.dead_letter(
-                    self.name, f"collect {gate.name}: no key field {key_field!r}", error, envelope
-                )
-                return
-            complete, evicted = gate.add_item(key, envelope)
-            for old in evicted:
-                self.host.dead_letter(
-                    self.name, f"collect {gate.name}: item replaced or over the limit", None, old
-                )
-            for pending in complete:
-                self._fire_collect(ctx, gate, pending)
-
-        return offer
-
-    def _collect_list_offer(self, gate: CollectGate) -> Callable[[Context[Any], Envelope], None]:
-        list_field = gate.spec.list_field
-
-        def offer(ctx: Context[Any], envelope: Envelope) -> None:
-            try:
-                wanted = list(getattr(envelope.event, list_field))
-            except (AttributeError, TypeError) as error:
-                self.host.dead_letter(
-                    self.name, f"collect {gate.name}: no list field {list_field!r}", error, envelope
-                )
-                return
-            pending = gate.add_list(envelope, wanted)
-            if not pending.missing:
-                self._fire_collect(ctx, gate, pending)
-            elif gate.spec.expiry is not None:
-                self._schedule_collect_expiry(gate, pending, ctx.worker)
-
-        return offer
-
-    def _fire_collect(self, ctx: Context[Any], gate: CollectGate, pending: PendingList) -> None:
-        items = [item.event for item in gate.take(pending)]
-        list_envelope: Envelope = pending.item
-        self._fire(ctx, gate.name, gate.spec.handler, (list_envelope.event, items), list_envelope)
-
-    def _schedule_collect_expiry(self, gate: CollectGate, pending: PendingList, worker: int) -> None:
-        expiry = gate.spec.expiry
-        assert expiry is not None
-        post, name = self.host.post, self.name
-
-        def expire(ctx: Context[Any]) -> None:
-            if not gate.expire(pending):
-                return
-            self.expired += 1
-            missing = [key for key in pending.wanted if key in pending.missing]
-            list_envelope: Envelope = pending.item
-            if expiry.action == "deadletter":
-                self.host.dead_letter(
-                    self.name,
-                    f"collect {gate.name} expired after {expiry.after:g}s, missing {missing!r}",
-                    None,
-                    list_envelope,
-                )
-            elif expiry.action == "emit" and expiry.emit is not None:
-                ctx.envelope = list_envelope
-                key_field = self._keys.get(gate.spec.until)
-                key = getattr(list_envelope.event, key_field) if key_field else None
-                self._emit_expiry(ctx, expiry.emit, key, missing, [list_envelope])
-
-        pending.timer = self.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
-
-    def _watch_offer(self, gate: WatchGate, name: str) -> Callable[[Context[Any], Envelope], None]:
-        def offer(ctx: Context[Any], envelope: Envelope) -> None:
-            try:
-                values = gate.offer(name, envelope.event)
-            except Exception as error:
-                self._failed(ctx, error, envelope, f"watch {gate.name} predicate")
-                return
-            if values is not None:
-                self._fire(ctx, gate.name, gate.spec.handler, tuple(values), envelope)
-
-        return offer
-
     def discard(self, collect: str, where: Callable[[Any], bool]) -> int:
         gate = self.collects.get(collect)
         if gate is None:
@@ -671,19 +532,18 @@ class ActorCore:
     def _change_state(self, ctx: Context[Any], target: str) -> None:
         machine = self.machine
         assert machine is not None
-        old = machine.state
-        self._hook(ctx, f"on_exit_{old}")
+        self._hook(ctx, machine.exit_hooks[machine.state])
         machine.set_state(target)
-        self._hook(ctx, f"on_enter_{target}")
+        self._hook(ctx, machine.enter_hooks[target])
 
-    def _hook(self, ctx: Context[Any], method: str) -> None:
-        hook = getattr(self.instance, method, None)
+    def _hook(self, ctx: Context[Any], method: str | None) -> None:
+        hook = getattr(self.instance, method, None) if method is not None else None
         if hook is None:
             return
         try:
             hook(ctx)
         except Exception as error:
-            self._failed(ctx, error, ctx.envelope, method)
+            self.handle_failure(ctx, error, ctx.envelope, method)
 
     def advance(self, sequence: int) -> None:
         if self.ordered is None:
@@ -710,7 +570,7 @@ class ActorCore:
             try:
                 then(continuation_ctx, reply)
             except Exception as error:
-                self._failed(continuation_ctx, error, cause, f"continuation of {actor}.{method}")
+                self.handle_failure(continuation_ctx, error, cause, f"continuation of {actor}.{method}")
 
         def deliver(reply: Reply[Any]) -> None:
             if not self.host.post(self.name, Task(lambda c: run(c, reply)), worker):
@@ -728,7 +588,7 @@ class ActorCore:
         if self.stopped:
             registry.resolve(call.correlation, Reply(error=ServiceError(f"{label}: actor stopped")))
             return
-        expected = self._event_types[spec.reply]
+        expected = self.event_types[spec.reply]
         handle: ReplyHandle[Any] = ReplyHandle(registry, call.correlation, expected, label)
         ctx.envelope = call.envelope
         ctx._reply = handle
@@ -737,7 +597,7 @@ class ActorCore:
             value = getattr(self.instance, spec.handler)(ctx, call.envelope.event)
         except Exception as error:
             handle.fail(error)
-            self._failed(ctx, error, call.envelope, label)
+            self.handle_failure(ctx, error, call.envelope, label)
             return
         finally:
             ctx._reply = None
@@ -749,7 +609,7 @@ class ActorCore:
 
     # ---- failures and supervision ------------------------------------------------
 
-    def _failed(self, ctx: Context[Any], error: Exception, envelope: Envelope | None, where: str) -> None:
+    def handle_failure(self, ctx: Context[Any], error: Exception, envelope: Envelope | None, where: str) -> None:
         self.failed += 1
         text = "".join(traceback.format_exception(error))
         self.host.dead_letter(self.name, f"handler for {where} raised", text, envelope)
@@ -782,7 +642,7 @@ class ActorCore:
         self._refresh()
         if self.machine is not None:
             self.machine.reset()
-            self._hook(ctx, f"on_enter_{self.machine.state}")
+            self._hook(ctx, self.machine.enter_hooks[self.machine.state])
 
     def stop(self) -> None:
         """Stop handling: from now on the actor's events are dead-lettered."""
@@ -800,7 +660,7 @@ class ActorCore:
     def on_start(self, ctx: Context[Any]) -> None:
         ctx.envelope = None
         if self.machine is not None:
-            self._hook(ctx, f"on_enter_{self.machine.state}")
+            self._hook(ctx, self.machine.enter_hooks[self.machine.state])
         self._hook(ctx, "on_start")
 
     def on_stop(self, ctx: Context[Any]) -> None:

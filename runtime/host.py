@@ -26,7 +26,7 @@ from .errors import EventTypeError, ServiceError, StreamerError, TopologyError
 from .items import REMOTE, Ack, RemoteItem
 from .mailbox import LANE, LATEST, LaneItem, LatestSlot, Mailbox
 from .services import REQUEST, Reply, ServiceCall, ServiceRegistry
-from .topology import ActorSpec, Overflow, Topology
+from .topology import ActorSpec, Overflow, ServiceSpec, Topology
 
 log = logging.getLogger("streamer.system")
 
@@ -137,6 +137,11 @@ class Assembly:
         self.cores: dict[str, ActorCore] = {}
         self.mailboxes: dict[str, list[Mailbox]] = {}
         self.units: list[Unit] = []
+        self._services: dict[tuple[str, str], tuple[ServiceSpec, type[Any]]] = {
+            (actor.name, service.method): (service, topology.event(service.request).type)
+            for actor in topology.actors
+            for service in actor.services
+        }
         self.remote_request: Callable[[ServiceCall, str], bool] | None = None
         """Set by a transport that carries service calls to other processes."""
         buffers = {stream.event: stream for stream in topology.streams}
@@ -214,17 +219,17 @@ class Assembly:
         deliver: Callable[[Reply[Any]], None],
     ) -> None:
         label = f"{actor}.{method}"
-        try:
-            spec = self.topology.actor(actor)
-        except KeyError:
-            deliver(Reply(error=ServiceError(f"{label}: unknown actor {actor!r}")))
-            return
-        service = next((s for s in spec.services if s.method == method), None)
-        if service is None:
+        found = self._services.get((actor, method))
+        if found is None:
+            try:
+                spec = self.topology.actor(actor)
+            except KeyError:
+                deliver(Reply(error=ServiceError(f"{label}: unknown actor {actor!r}")))
+                return
             offered = ", ".join(s.method for s in spec.services) or "none"
             deliver(Reply(error=ServiceError(f"{label}: no such service (offered: {offered})")))
             return
-        expected = self.topology.event(service.request).type
+        service, expected = found
         if type(request) is not expected:
             deliver(
                 Reply(error=ServiceError(f"{label} takes {expected.__name__}, got {type(request).__name__}"))

@@ -48,6 +48,8 @@ class MachineGate:
             }
             if transition.on is not None:
                 self._on[(transition.source, transition.on)] = transition.target
+        self.enter_hooks: dict[str, str | None] = {state.name: state.on_enter for state in spec.states}
+        self.exit_hooks: dict[str, str | None] = {state.name: state.on_exit for state in spec.states}
         self._held: deque[tuple[str, Any]] = deque()
         self.changed = False
         self.table: dict[str, Decision] = self._decisions[self.state]

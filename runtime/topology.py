@@ -135,6 +135,11 @@ class StateSpec:
     defers: tuple[str, ...] = ()
     rejects: tuple[str, ...] = ()
     final: bool = False
+    on_enter: str | None = None
+    """Method called (with ``ctx``) when the machine enters this state, if the
+    actor's class defines it; also on start for the initial state."""
+    on_exit: str | None = None
+    """Method called (with ``ctx``) when the machine leaves this state."""
 
 
 @dataclass(frozen=True)
@@ -193,9 +198,6 @@ class ActorSpec:
     overflow: Overflow = "block"
     supervision: SupervisionPolicy = "resume"
     max_restarts: int = 10
-    hooks: tuple[str, ...] = ()
-    """Names of state entry/exit hook methods the class may define
-    (``on_enter_<state>``, ``on_exit_<state>``)."""
 
 
 @dataclass(frozen=True)

@@ -165,8 +165,13 @@ def _compile_all(paths: Sequence[str]) -> list[Compiled]:
 
 
 def _print_diagnostics(compiled: Compiled, stream: TextIO) -> None:
-    if compiled.diagnostics:
-        print(render_all(compiled.diagnostics, compiled.source), file=stream)
+    if not compiled.diagnostics:
+        return
+    print(render_all(compiled.diagnostics, compiled.source), file=stream)
+    errors = sum(1 for d in compiled.diagnostics if d.is_error)
+    warnings = len(compiled.diagnostics) - errors
+    counts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    print(f"{compiled.display}: {', '.join(counts)}", file=stream)
 
 
 def _failure(results: Sequence[Compiled]) -> int | None:

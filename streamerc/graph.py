@@ -91,6 +91,10 @@ def _actor(diagram: Diagram, actor: m.ActorDecl) -> None:
     name = actor.name.text
     actor_id = _actor_id(name)
     label = name if actor.workers == 1 else f"{name} ({actor.workers} workers)"
+    for service in actor.services:
+        label += f"\nservice {service.method.text}({service.request.text}) -> {service.reply.text}"
+    if actor.ordered is not None:
+        label += f"\nordered by {actor.ordered.field.text}"
     diagram.add_node(Node(actor_id, label, "box"))
     parts: set[str] = set()
     for join in actor.joins:

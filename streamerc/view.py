@@ -1,11 +1,12 @@
-"""Checked model -> template-facing view objects.
+"""Checked model -> template-facing view objects (``build_views``).
 
 Every Python name, annotation, import and literal the generated code contains is
-computed here; the templates only print, loop and branch. Each generated file
-has its own view with an ``Imports`` set that collects exactly the names the
-view's text uses, so the rendered header imports what the body needs and no
-more. The input must be a spec without check errors: anything inconsistent
-that still reaches this stage raises ``ViewError`` (an internal error).
+computed here (and in ``wiring`` for the topology module); the templates only
+print, loop and branch. Each generated file has its own ``Imports`` that
+collects the names its view may use; ``render`` keeps only those the body
+really uses. The input must be a spec without check errors: anything
+inconsistent that still reaches this stage raises ``ViewError`` (an internal
+error, reported to the user without a traceback).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ checked model; ``wiring`` builds the topology module's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import model as m
@@ -19,10 +20,19 @@ class ViewError(ValueError):
 
 
 def docstring(text: str) -> str:
-    """A docstring literal of ``text``, which may quote spec string literals."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    """A docstring literal of ``text``, which may quote spec string literals.
+
+    Backslashes and unprintable characters are escaped; a quote is escaped only
+    where it could end the literal (in a run of three, or at the very end), so
+    ``customer != ""`` stays readable.
+    """
+    escaped = text.replace("\\", "\\\\")
     escaped = "".join(c if c.isprintable() else f"\\U{ord(c):08x}" for c in escaped)
+    escaped = _QUOTE_RUN.sub(lambda run: '\\"' * len(run.group()), escaped)
     return f'"""{escaped}"""'
+
+
+_QUOTE_RUN = re.compile(r'"{3,}|"+$')
 
 
 @dataclass(frozen=True)
@@ -124,10 +134,17 @@ class ActorsFile:
 
 @dataclass(frozen=True)
 class PredicateView:
+    """A compiled filter or watch condition: a typed module-level function."""
+
     function: str
     params: tuple[ParamView, ...]
     expression: str
     doc: str
+
+    @property
+    def signature(self) -> str:
+        params = ", ".join(f"{p.name}: {p.annotation}" for p in self.params)
+        return f"{self.function}({params}) -> bool"
 
 
 @dataclass(frozen=True)

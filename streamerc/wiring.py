@@ -164,10 +164,6 @@ class _TopologyBuilder:
             )
             for i in actor.inputs
         ]
-        hooks: list[str] = []
-        if actor.machine is not None:
-            for state in actor.machine.states:
-                hooks += [enter_hook_name(state.name.text), exit_hook_name(state.name.text)]
         mailbox = actor.mailbox
         return str(
             _Call(
@@ -198,7 +194,6 @@ class _TopologyBuilder:
                 mailbox=repr(mailbox.size if mailbox is not None else 1024),
                 overflow=repr(mailbox.overflow if mailbox is not None else "block"),
                 supervision=repr(actor.supervision),
-                hooks=_names_tuple(hooks),
             )
         )
 
@@ -325,6 +320,8 @@ class _TopologyBuilder:
                     defers=_names_tuple(s.defers),
                     rejects=_names_tuple(s.rejects),
                     final=repr(s.final),
+                    on_enter=repr(enter_hook_name(s.name.text)),
+                    on_exit=repr(exit_hook_name(s.name.text)),
                 )
             )
             for s in machine.states

@@ -159,3 +159,33 @@ def test_examples_are_up_to_date_with_their_readme_commands(example: str) -> Non
     readme = (EXAMPLES / example / "README.md").read_text()
     assert f"streamerc run examples/{example}/" in readme
     assert "streamerc build" in readme and "python -m" in readme
+
+
+def test_orders_handlers_under_the_test_driver(tmp_path: Path) -> None:
+    """The way the orders README suggests testing handlers: in memory, one
+    thread, virtual time, so even the join's expiry is exact and instant."""
+    build(EXAMPLES / "orders" / "orders.stm", tmp_path)
+    probe = """
+import shop_orders, shop_orders_handlers as handlers
+from streamer import TestDriver
+stops = []
+handlers.request_stop = lambda: stops.append(True)
+driver = TestDriver(shop_orders.TOPOLOGY, handlers)   # on_start feeds the demo orders
+auditor = driver.actor("Auditor")
+assert sorted(auditor.shipped) == ["A-01", "A-02", "A-07", "A-08", "A-09", "A-10", "A-11"], auditor.shipped
+assert auditor.rejected == {"A-03": "no items", "A-05": "out of stock"}
+assert auditor.timed_out == {} and stops == []
+driver.advance(1.9)
+assert auditor.timed_out == {}
+driver.advance(0.2)   # A-06 waited 2s for its Inventory
+assert auditor.timed_out == {"A-06": ["Inventory"]} and stops == [True]
+assert driver.state("Shipper") == "Loading"
+assert sorted(auditor.shipped.values()) == [1, 1, 1, 2, 2, 2, 3]
+print("ok")
+"""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(EXAMPLES / "orders")]))
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "ok"

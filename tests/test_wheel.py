@@ -9,6 +9,7 @@ importable, and imports and runs the result with the environment's Python.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
+PACKAGED = ["pyproject.toml", "README.md", "streamerc", "runtime", "grammar", "templates"]
 EXAMPLE = ROOT / "examples" / "orders"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -33,8 +35,17 @@ def run(*argv: str | Path, cwd: Path, timeout: float = 600) -> subprocess.Comple
 
 
 def test_wheel_installs_and_compiles_an_example(tmp_path: Path) -> None:
+    # Build from a copy of what the sdist needs, so the source tree gets no
+    # build/ or egg-info droppings and nothing else can leak into the wheel.
+    source = tmp_path / "source"
+    for item in PACKAGED:
+        if (ROOT / item).is_dir():
+            shutil.copytree(ROOT / item, source / item, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        else:
+            source.mkdir(exist_ok=True)
+            shutil.copy(ROOT / item, source / item)
     dist = tmp_path / "dist"
-    run(sys.executable, "-m", "build", "--wheel", "--outdir", dist, ROOT, cwd=tmp_path)
+    run(sys.executable, "-m", "build", "--wheel", "--outdir", dist, source, cwd=tmp_path)
     (wheel,) = dist.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "streamerc/grammar/stm.lark" in names

@@ -86,7 +86,7 @@ def _open(settings: Settings) -> Iterator[Workload]:
         from streamerc.resources import grammar_path
     except ImportError as error:
         raise Unavailable(f"compiler not importable: {error}") from error
-    lines = 800 if settings.quick else 5_000
+    lines = 500 if settings.quick else 5_000
     domains = domains_for_lines(lines)
     original = generate(domains)
     changed = generate(domains, changed_domain=domains // 2)
@@ -172,4 +172,5 @@ CASE = Case(
     open=_open,
     warmup=False,
     quick_rounds=2,
+    max_rounds=3,
 )

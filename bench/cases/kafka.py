@@ -164,8 +164,8 @@ def _latency(kind: str, bootstrap: str, seconds: float, maxima: _MaxRates) -> Me
 def _open_bridge(settings: Settings) -> Iterator[Workload]:
     _require_kafka(bridge=True)
     bootstrap = kafka_bootstrap()
-    count = 20_000 if settings.quick else 100_000
-    latency_seconds = 1.5 if settings.quick else 4.0
+    count = 15_000 if settings.quick else 100_000
+    latency_seconds = 1.0 if settings.quick else 4.0
     maxima = _MaxRates()
     yield Workload(
         {
@@ -182,7 +182,7 @@ def _open_bridge(settings: Settings) -> Iterator[Workload]:
 def _open_exactly_once(settings: Settings) -> Iterator[Workload]:
     _require_kafka(bridge=True)
     bootstrap = kafka_bootstrap()
-    count = 20_000 if settings.quick else 100_000
+    count = 15_000 if settings.quick else 100_000
     maxima = _MaxRates()
     yield Workload(
         {

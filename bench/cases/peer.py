@@ -142,9 +142,9 @@ def simplequeue_round_trip(count: int) -> Measurement:
 def _open(settings: Settings) -> Iterator[Workload]:
     streamer_api.require_runtime()
     _pykka()
-    one_hop_events = ticks(50_000 if settings.quick else 200_000)
-    four_hop_events = ticks(20_000 if settings.quick else 100_000)
-    calls = 5_000 if settings.quick else 20_000
+    one_hop_events = ticks(30_000 if settings.quick else 200_000)
+    four_hop_events = ticks(15_000 if settings.quick else 100_000)
+    calls = 2_000 if settings.quick else 20_000
     yield Workload(
         {
             "streamer_one_hop": lambda: streamer_api.run_one_hop(one_hop_events),

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
+from ..errors import StreamerError
 from .config import KafkaSettings, admin_config
 
 
-class TopicError(RuntimeError):
+class TopicError(StreamerError):
     """A topic could not be created or inspected."""
 
 

@@ -30,9 +30,11 @@ _OWN_ENV = {
     "EXACTLY_ONCE": "exactly_once",
     "PARTITIONS": "default_partitions",
     "BATCH": "batch_size",
+    "CONNECT_TIMEOUT": "connect_timeout",
 }
 _OWN_FILE = {"bootstrap.servers": "bootstrap_servers"} | {
-    f"streamer.{name}": name for name in ("instance", "exactly_once", "default_partitions", "batch_size")
+    f"streamer.{name}": name
+    for name in ("instance", "exactly_once", "default_partitions", "batch_size", "connect_timeout")
 }
 
 logger = logging.getLogger("streamer.kafka")
@@ -56,6 +58,8 @@ class KafkaSettings:
     default_partitions: int = DEFAULT_PARTITIONS
     batch_size: int = 500
     transaction_timeout_ms: int = 30_000
+    connect_timeout: float = 30.0
+    """Seconds a starting process waits for the cluster (topic setup) before failing."""
 
     @property
     def max_event_bytes(self) -> int:
@@ -116,6 +120,7 @@ def load_settings(
             exactly_once=_flag(values["exactly_once"]) if "exactly_once" in values else None,
             default_partitions=int(values.get("default_partitions", DEFAULT_PARTITIONS)),
             batch_size=int(values.get("batch_size", 500)),
+            connect_timeout=float(values.get("connect_timeout", 30.0)),
         )
     except ValueError as error:
         raise ConfigError(f"bad Kafka setting: {error}") from error

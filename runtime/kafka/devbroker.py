@@ -28,6 +28,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -67,11 +68,20 @@ def _cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def _die_with_parent() -> None:
-    """Child-side hook: SIGTERM the broker when the process that started it dies."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    pr_set_pdeathsig = 1
-    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent_hook() -> Callable[[], None]:
+    """A child-side hook that has the kernel SIGTERM the broker when its parent
+    dies (Linux). ``prctl`` is looked up here, before the fork, so the child
+    runs as little Python as possible."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    sigterm = int(signal.SIGTERM)
+
+    def hook() -> None:
+        prctl(_PR_SET_PDEATHSIG, sigterm)
+
+    return hook
 
 
 @dataclass
@@ -102,6 +112,8 @@ class DevBroker:
         self.data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="streamer-kafka-"))
         self.port = port or free_port()
         self.controller_port = free_port()
+        while self.controller_port == self.port:
+            self.controller_port = free_port()
         self.version = version
         self.heap = heap
         self.detached = detached
@@ -137,7 +149,7 @@ class DevBroker:
                 [*self._java(), "kafka.Kafka", str(properties)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=None if self.detached else _die_with_parent,
+                preexec_fn=None if self.detached else _die_with_parent_hook(),
             )
         try:
             self._wait_ready()

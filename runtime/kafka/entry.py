@@ -18,6 +18,9 @@ from collections.abc import Mapping
 from types import FrameType
 from typing import Any
 
+from confluent_kafka import KafkaException
+
+from ..errors import StreamerError
 from ..system import System
 from ..topology import Topology
 from .config import ConfigError, load_settings
@@ -109,7 +112,11 @@ def run_process(
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        system.start()
+        try:
+            system.start()
+        except (StreamerError, KafkaException) as error:
+            logger.error("process %s cannot start: %s", process, error)
+            return 2
         logger.info("process %s of %s running on Kafka at %s", process, topology.module,
                     transport.settings.bootstrap_servers)
         while not stop_requested.wait(0.2):

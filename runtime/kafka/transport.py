@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 
 from ..envelope import Envelope
+from ..errors import SystemStoppedError
 from ..topology import Topology
 from .admin import ensure_topics
 from .calls import CallHost, RemoteCalls
@@ -59,6 +61,7 @@ class KafkaTransport:
         fenced transactional producer): the process should exit and be restarted."""
         self._producer: EventProducer | None = None
         self._consumer: EventConsumer | None = None
+        self._started = threading.Event()
 
     def attach(self, host: CallHost) -> None:
         """Join the local system (before start): carry its service calls to and from
@@ -73,6 +76,17 @@ class KafkaTransport:
         incoming: frozenset[str],
         deliver: Callable[[Envelope, Callable[[], None]], None],
     ) -> None:
+        try:
+            self._start(outgoing, incoming, deliver)
+        finally:
+            self._started.set()  # wakes early senders, also when starting failed
+
+    def _start(
+        self,
+        outgoing: frozenset[str],
+        incoming: frozenset[str],
+        deliver: Callable[[Envelope, Callable[[], None]], None],
+    ) -> None:
         partitions = {
             topic_name(self.topology, name): topic_partitions(
                 self.topology, name, self.settings.default_partitions
@@ -82,7 +96,7 @@ class KafkaTransport:
         partitions[self.deadletter_topic] = self.settings.default_partitions
         if self._calls_attached:
             partitions.update(self.calls.topics())
-        ensure_topics(self.settings, partitions)
+        ensure_topics(self.settings, partitions, timeout=self.settings.connect_timeout)
 
         routes = {
             name: Route(topic_name(self.topology, name), self.topology.event(name).key)
@@ -117,9 +131,13 @@ class KafkaTransport:
             self._consumer.start()
 
     def send(self, envelope: Envelope) -> None:
-        if self._producer is None:
-            raise RuntimeError("KafkaTransport.send before start")
-        self._producer.send(envelope)
+        producer = self._producer
+        if producer is None:
+            # An actor's on_start may emit while start() still sets up topics.
+            if not self._started.wait(self.settings.connect_timeout) or self._producer is None:
+                raise SystemStoppedError(f"cannot send {envelope.name}: the Kafka transport is not running")
+            producer = self._producer
+        producer.send(envelope)
 
     def stop(self, timeout: float) -> None:
         """Drain and commit the consumer, then flush (and commit) what was produced."""

@@ -146,6 +146,8 @@ def test_graph_shows_processes_collects_watches_calls_and_every_machine(
     assert '"collect_Gatherer_Batch"' in text and '"watch_Monitor_Crossed"' in text
     assert '"actor_Intake" -> "actor_Pricing" [label="calls quote", style=dotted]' in text
     assert '"event_LegacyOrder" -> "event_Order" [label="rename", style=dashed]' in text
+    assert '[label="Pricing\\nservice quote(QuoteRequest) -> Quote"' in text
+    assert '[label="Monitor\\nordered by seq"' in text
 
 
 def test_mermaid_graph_has_the_same_content(capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,3 +209,10 @@ def test_a_generation_failure_is_reported_without_a_traceback(
     err = capsys.readouterr().err
     assert "cannot generate code: something the checker missed" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_diagnostics_end_with_a_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "counted.stm"
+    spec.write_text("module counted\nexternal event A { x: int }\nevent B { y: int }\nactor P { consumes A, Nope  emits B }\n")
+    assert main(["check", str(spec)]) == 1
+    assert capsys.readouterr().err.rstrip().endswith(f"{spec}: 1 error, 1 warning")

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from streamerc import model as m
 from streamerc.naming import UnsafeNameError, parameter_names, snake_case
 from streamerc.predicates import ExpressionError, python_expr, spec_text
+from streamerc.viewmodel import docstring
 
 SPAN = m.Span("t.stm", 1, 1, 1, 2)
 
@@ -230,3 +231,11 @@ def test_snake_case_and_parameter_names() -> None:
     assert snake_case("HTTPRequest") == "http_request"
     assert snake_case("S1") == "s1"
     assert parameter_names(["Order", "Order", "Class", "List"]) == ["order", "order_2", "class_2", "list_2"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab\"\\'\n\x00\u2028é "), max_size=12))
+def test_docstring_literals_round_trip(text: str) -> None:
+    literal = docstring(text)
+    assert ast.literal_eval(literal) == text
+    assert "\n" not in literal  # one physical line, whatever the spec quoted

@@ -194,11 +194,6 @@ def test_state_machine_transitions_defer(build: Any) -> None:
     assert driver.state("Worker") == "Finished"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime/core.py calls on_enter_<State> with the raw state name; design.md and "
-    "ActorSpec.hooks say snake_case (on_enter_running), which the generated bases declare",
-)
 def test_state_machine_transitions_and_hooks(build: Any) -> None:
     pkg = build("machine")
     log: list[str] = []

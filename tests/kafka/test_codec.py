@@ -6,6 +6,8 @@ import uuid
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from streamer.envelope import Envelope, new_envelope
 from streamer.kafka.codec import HEADER_NAME, WIRE_VERSION, Codec, DecodeError
@@ -70,3 +72,20 @@ def test_validation_error_names_the_field() -> None:
     value = b"\x01" + msgspec.msgpack.encode({"name": "tx", "height": "high", "data": b""})
     with pytest.raises(DecodeError, match="height"):
         Codec({"Tx": Tx}).decode(value, [(HEADER_NAME, b"Tx")])
+
+
+@given(
+    ident=st.integers(min_value=0, max_value=2**64 - 1),
+    parent=st.none() | st.integers(min_value=0, max_value=2**64 - 1),
+    source=st.text(min_size=1),
+    timestamp=st.floats(allow_nan=False, allow_infinity=False),
+    name=st.text(),
+    height=st.integers(min_value=-(2**63), max_value=2**64 - 1),
+    data=st.binary(),
+)
+def test_any_envelope_round_trips(
+    ident: int, parent: int | None, source: str, timestamp: float, name: str, height: int, data: bytes
+) -> None:
+    codec = Codec({"Tx": Tx})
+    original = Envelope(ident, "Tx", source, ident ^ 1, parent, timestamp, Tx(name=name, height=height, data=data))
+    assert codec.decode(codec.encode_value(original.event), codec.encode_headers(original)) == original

@@ -4,7 +4,8 @@ The example is built into a temporary folder under a module name of its own
 (topics and consumer groups are derived from the module, so the test's are
 fresh), then run twice with the same handler code: split into its deploy
 section's processes (ingest, analytics x2, alerts) as real OS processes on the
-broker, and all in one process without Kafka. Both must print exactly the same
+broker (at least once, and with the analytics replicas in Kafka transactions),
+and all in one process without Kafka. Both must print exactly the same
 alerts, reports and summary; every process must stop cleanly on SIGTERM.
 """
 
@@ -21,8 +22,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
-from confluent_kafka import ConsumerGroupState
+import pytest
+from confluent_kafka import ConsumerGroupState, KafkaException
 from confluent_kafka.admin import AdminClient
+
+from kafka_helpers import end_offsets, read_topic
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sensors"
 PACKAGE = "plant_sensors"
@@ -53,8 +57,7 @@ EXPECTED_REPORTS = [  # in the order the shift announced its sensors
     "report dryer-2: 50 readings, 1 alert, peak 106.0 °C",
 ]
 EXPECTED_SUMMARY = (
-    "8 sensors, 400 readings, 393 analysed, 7 filtered, 4 overheat alerts, 3 recoveries, "
-    "hottest dryer-2 at 106.0 °C"
+    "8 sensors, 400 readings, 393 analysed, 7 filtered, 4 overheat alerts, 3 recoveries, " "hottest dryer-2 at 106.0 °C"
 )
 SUMMARY = re.compile(r"^summary of shift \d+: (.*)$", re.MULTILINE)
 SHIFT_OVER = re.compile(r"^([a-z]+-\d): shift over, (\d+) readings analysed$", re.MULTILINE)
@@ -168,9 +171,20 @@ def build_example(tmp_path: Path, module: str) -> tuple[str, list[Path]]:
     assert f"from {PACKAGE} import" in handlers
     (app / f"{package}_handlers.py").write_text(handlers.replace(PACKAGE, package))
     result = subprocess.run(
-        [sys.executable, "-m", "streamerc", "build", str(app / "sensors.stm"), "-o", str(out),
-         "--handlers-dir", str(app)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "streamerc",
+            "build",
+            str(app / "sensors.stm"),
+            "-o",
+            str(out),
+            "--handlers-dir",
+            str(app),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stderr, result.stderr
@@ -192,22 +206,41 @@ def wait_for_group(bootstrap: str, group: str, members: int, partitions: int, ti
     deadline = time.monotonic() + timeout
     seen = "nothing"
     while time.monotonic() < deadline:
-        description = admin.describe_consumer_groups([group])[group].result(timeout=10)
-        held = [len(member.assignment.topic_partitions) for member in description.members]
-        seen = f"{description.state}, partitions per member {held}"
-        if description.state == ConsumerGroupState.STABLE and len(held) == members and all(held) \
-                and sum(held) == partitions:
-            return
+        try:
+            description = admin.describe_consumer_groups([group])[group].result(timeout=10)
+        except KafkaException as error:  # e.g. no coordinator yet on a fresh broker: ask again
+            seen = str(error)
+        else:
+            held = [len(member.assignment.topic_partitions) for member in description.members]
+            seen = f"{description.state}, partitions per member {held}"
+            if (
+                description.state == ConsumerGroupState.STABLE
+                and len(held) == members
+                and all(held)
+                and sum(held) == partitions
+            ):
+                return
         time.sleep(0.2)  # pacing of the poll, not a wait for a result
     raise AssertionError(f"consumer group {group} not settled within {timeout}s: {seen}")
 
 
-def test_example_split_across_processes_on_kafka(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> None:
+# Options per process for the exactly-once run: the analytics replicas consume,
+# handle and produce in Kafka transactions; the alerts process reads only
+# committed records.
+EXACTLY_ONCE = {"analytics": ["--exactly-once"], "alerts": ["--kafka-setting", "isolation.level=read_committed"]}
+
+
+@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+def test_example_split_across_processes_on_kafka(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path, exactly_once: bool
+) -> None:
     module = f"{unique_name}.sensors"
     package, pythonpath = build_example(tmp_path, module)
 
     def start(process: str, instance: str = "0") -> Program:
         args = ["-m", package, "--process", process, "--instance", instance, "--bootstrap-servers", kafka_bootstrap]
+        if exactly_once:
+            args += EXACTLY_ONCE.get(process, [])
         return Program(f"{process}-{instance}", args, pythonpath)
 
     programs: list[Program] = []
@@ -219,12 +252,17 @@ def test_example_split_across_processes_on_kafka(kafka_bootstrap: str, unique_na
 
         output = alerts.wait_for(lambda out: bool(SUMMARY.search(out)), "shift summary")
         assert_shift_results(output)
-        # Each analytics replica owned some of the sensors; together every one, once.
+        # Each analytics replica owned some of the sensors; together every one, once. (The 8
+        # sensor names hash to 6 of the 8 partitions, so any 4 partitions hold at least two.)
         owned = [dict(SHIFT_OVER.findall(replica.output)) for replica in analytics]
         assert all(owned), [replica.output for replica in analytics]
         assert sorted(sensor for mine in owned for sensor in mine) == sorted(
             line.split()[1].rstrip(":") for line in EXPECTED_REPORTS
         )
+        if exactly_once:  # transactions wrote the reports: commit markers follow them in the topic
+            reports = f"{module}.SensorReport"
+            assert len(read_topic(kafka_bootstrap, reports, 8, read_committed=True, idle=1.0)) == 8
+            assert sum(end_offsets(kafka_bootstrap, reports).values()) > 8
         statuses = {program.label: program.terminate() for program in programs}
         assert statuses == {label: 0 for label in statuses}, "\n".join(p.describe() for p in programs)
         for program in programs:
@@ -253,6 +291,11 @@ def test_readme_shows_the_results_the_example_prints() -> None:
     assert f": {EXPECTED_SUMMARY}" in readme
     for line in EXPECTED_ALERTS:
         assert line in readme
-    for command in ("--process ingest", "--process analytics", "--process alerts", "scripts/kafka-dev start",
-                    "--kafka-setting security.protocol="):
+    for command in (
+        "--process ingest",
+        "--process analytics",
+        "--process alerts",
+        "scripts/kafka-dev start",
+        "--kafka-setting security.protocol=",
+    ):
         assert command in readme, command

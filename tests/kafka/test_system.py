@@ -4,7 +4,6 @@ in this test process, joined only by Kafka."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]
 )
 
 from streamer.actor import Actor
+from streamer.deadletter import DEAD_LETTER_STREAM
 from streamer.event import Event
 from streamer.kafka.config import load_settings
 from streamer.kafka.entry import attach_system
@@ -74,16 +74,29 @@ def wait_stored(count: int, timeout: float = 60) -> list[Shipped]:
         return list(STORED)
 
 
-def wait_dead_letters(system: System, count: int, timeout: float = 30) -> list[Any]:
-    deadline = time.monotonic() + timeout
-    while len(system.dead_letters) < count:
-        assert time.monotonic() < deadline, f"{len(system.dead_letters)} of {count} dead letters"
-        time.sleep(0.02)  # dead letters have no change notification to wait on
-    return system.dead_letters
+class DeadLetters:
+    """Collects a system's dead letters as they are published on ``$deadletter``."""
+
+    def __init__(self, system: System) -> None:
+        self.letters: list[Any] = []
+        self._changed = threading.Condition()
+        system.subscribe(DEAD_LETTER_STREAM, self._add)
+
+    def _add(self, letter: Any) -> None:
+        with self._changed:
+            self.letters.append(letter)
+            self._changed.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Any]:
+        with self._changed:
+            assert self._changed.wait_for(lambda: len(self.letters) >= count, timeout), (
+                f"{len(self.letters)} of {count} dead letters"
+            )
+            return list(self.letters)
 
 
 @pytest.fixture
-def systems(kafka_bootstrap: str, unique_name: str) -> Iterator[tuple[System, System]]:
+def systems(kafka_bootstrap: str, unique_name: str) -> Iterator[tuple[System, DeadLetters]]:
     STORED.clear()
     topo = topology(unique_name)
     settings = load_settings(kafka_bootstrap, environ={}, default_partitions=2)
@@ -94,15 +107,16 @@ def systems(kafka_bootstrap: str, unique_name: str) -> Iterator[tuple[System, Sy
         attach_system(transport, system)
         made.append(system)
     store, shop = made
+    dead = DeadLetters(shop)
     store.start()
     shop.start()
-    yield shop, store
+    yield shop, dead
     shop.stop(20)
     store.stop(20)
 
 
-def test_events_cross_between_systems(systems: tuple[System, System]) -> None:
-    shop, _ = systems
+def test_events_cross_between_systems(systems: tuple[System, DeadLetters]) -> None:
+    shop, dead = systems
     for number in range(200):
         shop.publish(Order(id=f"o{number % 7}", extra=number))
     stored = wait_stored(200)
@@ -110,24 +124,24 @@ def test_events_cross_between_systems(systems: tuple[System, System]) -> None:
     for key in {f"o{n}" for n in range(7)}:
         sizes = [len(s.padding) for s in stored if s.id == key]
         assert sizes == sorted(sizes)  # per-key order across the processes
-    assert not shop.dead_letters
+    assert not dead.letters
 
 
-def test_too_large_emit_fails_the_handler_visibly(systems: tuple[System, System]) -> None:
-    shop, _ = systems
+def test_too_large_emit_fails_the_handler_visibly(systems: tuple[System, DeadLetters]) -> None:
+    shop, dead = systems
     shop.publish(Order(id="huge", extra=5 * 1024 * 1024))
     shop.publish(Order(id="fine", extra=10))
     assert wait_stored(1)[0] == Shipped(id="fine", padding=b"p" * 10)
-    [letter] = wait_dead_letters(shop, 1)
+    [letter] = dead.wait_for(1)
     assert letter.actor == "Shop"
     assert "EventTooLargeError" in letter.error and "message.max.bytes" in letter.error
     assert letter.envelope.event == Order(id="huge", extra=5 * 1024 * 1024)
 
 
 def test_rejected_delivery_becomes_a_dead_letter(
-    kafka_bootstrap: str, unique_name: str, systems: tuple[System, System]
+    kafka_bootstrap: str, unique_name: str, systems: tuple[System, DeadLetters]
 ) -> None:
-    shop, _ = systems
+    shop, dead = systems
     topic = f"{unique_name}.Shipped"
     admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
     limit = ConfigEntry("max.message.bytes", "2000", incremental_operation=AlterConfigOpType.SET)
@@ -135,8 +149,36 @@ def test_rejected_delivery_becomes_a_dead_letter(
     for future in admin.incremental_alter_configs([resource]).values():
         future.result(30)
     shop.publish(Order(id="big", extra=10_000))
-    letters = wait_dead_letters(shop, 1)
+    letters = dead.wait_for(1)
     assert letters[0].actor == "kafka"
     assert "not delivered to Kafka" in letters[0].reason
     assert "MSG_SIZE_TOO_LARGE" in letters[0].reason
     assert letters[0].envelope.event == Shipped(id="big", padding=b"p" * 10_000)
+
+
+class Starter(Actor):
+    NAME = "Shop"
+
+    def on_start(self, ctx: Any) -> None:
+        ctx.emit(Shipped(id="boot", padding=b""))  # before the transport finished starting
+
+    def on_order(self, ctx: Any, order: Order) -> None:
+        pass
+
+
+def test_event_emitted_in_on_start_reaches_the_other_process(kafka_bootstrap: str, unique_name: str) -> None:
+    STORED.clear()
+    topo = topology(unique_name)
+    settings = load_settings(kafka_bootstrap, environ={}, default_partitions=2)
+    store = System(topo, {"Shop": Starter, "Store": Store}, process="store",
+                   transport=KafkaTransport(topo, "store", settings))
+    shop = System(topo, {"Shop": Starter, "Store": Store}, process="shop",
+                  transport=KafkaTransport(topo, "shop", settings))
+    store.start()
+    shop.start()
+    try:
+        assert wait_stored(1) == [Shipped(id="boot", padding=b"")]
+        assert not shop.dead_letters
+    finally:
+        shop.stop(20)
+        store.stop(20)

@@ -36,7 +36,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
         ActorSpec(
             name="Billing",
@@ -54,7 +53,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="stop",
-            hooks=(),
         ),
     ),
     streams=(),

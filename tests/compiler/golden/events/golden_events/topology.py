@@ -32,7 +32,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
     ),
     streams=(),

@@ -13,7 +13,7 @@ def _probe_reading_filter_2(event: Reading) -> bool:
 
 
 def _probe_reading_filter_3(event: Reading) -> bool:
-    """Probe: filter Reading where sensor in [\"a\", \"b\\\"c\"] and sensor not in [\"z\"] and len(tags) <= 3"""
+    """Probe: filter Reading where sensor in ["a", "b\\"c"] and sensor not in ["z"] and len(tags) <= 3"""
     return (
         event.sensor in ["a", 'b"c']
         and event.sensor not in ["z"]
@@ -22,7 +22,7 @@ def _probe_reading_filter_3(event: Reading) -> bool:
 
 
 def _probe_reading_filter_4(event: Reading) -> bool:
-    """Probe: filter Reading where label == none or label != \"\" and raw == b\"\\x00\" """
+    """Probe: filter Reading where label == none or label != "" and raw == b"\\x00\" """
     return event.label is None or event.label != "" and event.raw == b"\x00"
 
 
@@ -83,7 +83,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
         ActorSpec(
             name="Gateway",
@@ -101,7 +100,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
         ActorSpec(
             name="Importer",
@@ -119,7 +117,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
         ActorSpec(
             name="Pager",
@@ -137,7 +134,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
     ),
     streams=(),

@@ -66,7 +66,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
         ActorSpec(
             name="Reporter",
@@ -84,7 +83,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
     ),
     streams=(),

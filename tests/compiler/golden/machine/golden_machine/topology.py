@@ -45,6 +45,8 @@ TOPOLOGY = Topology(
                         defers=("Work",),
                         rejects=("Halt",),
                         final=False,
+                        on_enter="on_enter_idle",
+                        on_exit="on_exit_idle",
                     ),
                     StateSpec(
                         name="Running",
@@ -52,9 +54,17 @@ TOPOLOGY = Topology(
                         defers=(),
                         rejects=(),
                         final=False,
+                        on_enter="on_enter_running",
+                        on_exit="on_exit_running",
                     ),
                     StateSpec(
-                        name="Finished", accepts=(), defers=(), rejects=(), final=True
+                        name="Finished",
+                        accepts=(),
+                        defers=(),
+                        rejects=(),
+                        final=True,
+                        on_enter="on_enter_finished",
+                        on_exit="on_exit_finished",
                     ),
                 ),
                 transitions=(
@@ -70,14 +80,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(
-                "on_enter_idle",
-                "on_exit_idle",
-                "on_enter_running",
-                "on_exit_running",
-                "on_enter_finished",
-                "on_exit_finished",
-            ),
         ),
         ActorSpec(
             name="Archive",
@@ -95,7 +97,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
     ),
     streams=(),

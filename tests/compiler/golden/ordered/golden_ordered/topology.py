@@ -39,7 +39,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
         ActorSpec(
             name="Player",
@@ -63,7 +62,6 @@ TOPOLOGY = Topology(
             mailbox=1024,
             overflow="block",
             supervision="resume",
-            hooks=(),
         ),
     ),
     streams=(),

@@ -34,7 +34,6 @@ TOPOLOGY = Topology(
             mailbox=64,
             overflow="block",
             supervision="escalate",
-            hooks=(),
         ),
     ),
     streams=(

@@ -455,3 +455,56 @@ def test_join_expiry_fires_on_the_real_clock() -> None:
     system.publish(Item(key="k1"))
     assert timeouts.wait_for(1)
     assert timeouts.items == [Timeout(key="k1", missing=["B"])]
+
+
+def test_remote_envelope_is_acknowledged_once_after_every_subscriber_finished() -> None:
+    from runtime_support import Other
+
+    events = (ev("A", Item, key="key", external=True), ev("B", Other, key="key", external=True))
+    release = threading.Event()
+    acks = Waiter()
+
+    class Slow(streamer.Actor):
+        def on_a(self, ctx: streamer.Context[Any], event: Item) -> None:
+            release.wait(10)
+
+    class Joiner(streamer.Actor):
+        def on_ready(self, ctx: streamer.Context[Any], a: Item, b: Other) -> None: ...
+
+    spec = streamer.Topology(
+        module="t",
+        events=events,
+        actors=(
+            ActorSpec("Slow", inputs=(Input("A", "on_a"),)),
+            ActorSpec(
+                "Filtered",
+                inputs=(Input("A", "on_a"),),
+                filters=(streamer.Filter("A", predicate=lambda event: False),),
+            ),
+            ActorSpec(
+                "Joiner",
+                inputs=(Input("A", None), Input("B", None)),
+                joins=(streamer.JoinSpec("Ready", ("A", "B"), "key", None, "on_ready"),),
+            ),
+        ),
+        processes=(streamer.ProcessSpec("all", ("Slow", "Filtered", "Joiner")),),
+    )
+    transport = RecordingTransport()
+    system = streamer.System(spec, {"Slow": Slow, "Filtered": Slow, "Joiner": Joiner}, process="all", transport=transport)
+    system.start()
+    assert transport.deliver is not None
+    transport.deliver(streamer.Envelope(7, "A", "kafka", 7, None, 0.0, Item(key="k")), lambda: acks.add(7))
+    assert not acks.wait_for(1, timeout=0.2)  # the slow subscriber still has it
+    release.set()
+    assert acks.wait_for(1)  # filtered by one, held by the join of another, handled by the third
+    assert system.stop() is not None
+    assert acks.items == [7]
+
+
+def test_a_handler_class_that_cannot_be_built_is_a_clear_error() -> None:
+    class Broken(First):
+        def __init__(self) -> None:
+            raise ValueError("no config")
+
+    with pytest.raises(streamer.StreamerError, match="cannot build the handler of actor First: ValueError"):
+        streamer.System(pipeline(), {"First": Broken, "Second": handlers()["Second"]})

@@ -213,7 +213,12 @@ def test_goto_needs_a_declared_transition_and_runs_hooks() -> None:
         "X",
         inputs=(Input("Go", "on_go"),),
         machine=MachineSpec(
-            "A", (StateSpec("A", accepts=("Go",)), StateSpec("B", accepts=("Go",))), (Transition("A", "B"),)
+            "A",
+            (
+                StateSpec("A", accepts=("Go",), on_enter="on_enter_A", on_exit="on_exit_A"),
+                StateSpec("B", accepts=("Go",), on_enter="on_enter_B"),
+            ),
+            (Transition("A", "B"),),
         ),
     )
 

@@ -121,3 +121,41 @@ def test_prometheus_metrics_read_the_runtime_counters() -> None:
     assert 'streamer_published_total{stream="Out"} 1.0' in text
     assert 'streamer_handled_total{actor="Echo"}' in text
     assert "streamer_dead_lettered_total 0.0" in text
+
+
+def test_describe_lists_external_sources_composites_latest_and_calls() -> None:
+    from runtime_support import Item, Other
+
+    events = (ev("N", Num, external=True), ev("I", Item), ev("O", Other), ev("Out", Done))
+    topology = topo(
+        ActorSpec("Maker", inputs=(Input("N", "on_n"),), emits=("I", "O")),
+        ActorSpec(
+            "Taker",
+            inputs=(Input("I", None), Input("O", "on_o", latest=True)),
+            watches=(streamer.WatchSpec("Both", ("I", "O"), None, "on_both"),),
+            calls=(streamer.CallSpec("Maker", "make"),),
+        ),
+        events=events,
+    )
+    assert [str(edge) for edge in streamer.describe(topology)] == [
+        "(external) -> Maker [N]",
+        "Maker -> Taker [I (watch Both)]",
+        "Maker -> Taker [O (latest)]",
+        "Maker -> Taker [O (watch Both)]",
+        "Taker -> Maker [make (calls)]",
+    ]
+
+
+def test_system_stats_count_published_handled_and_shed() -> None:
+    system = streamer.System(echo_topology(), {"Echo": Echo})
+    registry = CollectorRegistry()
+    streamer.metrics.register(system, registry)
+    system.start()
+    for value in range(5):
+        system.publish(Num(value=value))
+    result = system.stop()
+    assert result is not None and result.drained
+    stats = system.stats()
+    assert stats["streams"]["N"]["published"] == 5 and stats["streams"]["Out"]["published"] == 5
+    assert stats["actors"]["Echo"]["taken"] >= 5 and stats["actors"]["Echo"]["shed"] == 0
+    assert 'streamer_published_total{stream="N"} 5.0' in generate_latest(registry).decode()

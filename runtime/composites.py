@@ -1,0 +1,178 @@
+"""Offers that feed an actor's joins, collects and watches, with their expiries.
+
+Each offer is a closure built once per (gate, input event) at construction;
+when a gate completes, the actor core fires the handler through its state
+machine gate (``ActorCore.fire``). Expiries run as tasks on the actor's thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .collect import CollectGate, PendingList
+from .context import Context
+from .envelope import Envelope
+from .items import Task
+from .join import JoinGate, JoinPending
+from .watch import WatchGate
+
+if TYPE_CHECKING:
+    from .core import ActorCore
+
+Offer = Callable[[Context[Any], Envelope], None]
+
+
+class CompositeOffers:
+    def __init__(self, core: ActorCore) -> None:
+        self.core = core
+
+    def join(self, gate: JoinGate, part: str) -> Offer:
+        core = self.core
+        key_field = gate.spec.key
+        expires = gate.spec.expiry is not None
+        now = core.clock.now
+        fire = core.fire
+
+        pending_sets, width, index = gate.pending, len(gate.spec.parts), gate.index[part]
+        new_pending = JoinPending
+
+        def offer(ctx: Context[Any], envelope: Envelope) -> None:
+            try:
+                key = None if key_field is None else getattr(envelope.event, key_field)
+            except AttributeError as error:
+                core.host.dead_letter(core.name, f"join {gate.name}: no key field {key_field!r}", error, envelope)
+                return
+            if width > 1 and key not in pending_sets:  # the common first part of a key, inlined
+                pending = pending_sets[key] = new_pending(key, width, now() if expires else 0.0)
+                pending.slots[index] = envelope
+                if expires:
+                    self._schedule_join_expiry(gate, pending, ctx.worker)
+                return
+            complete, created = gate.offer(part, key, envelope, now() if expires else 0.0)
+            if created is not None and expires:
+                self._schedule_join_expiry(gate, created, ctx.worker)
+            if complete is not None:
+                args = tuple([part_envelope.event for part_envelope in complete])
+                fire(ctx, gate.name, gate.spec.handler, args, envelope)
+
+        return offer
+
+    def _schedule_join_expiry(self, gate: JoinGate, pending: JoinPending, worker: int) -> None:
+        core = self.core
+        expiry = gate.spec.expiry
+        assert expiry is not None
+        post, name = core.host.post, core.name
+
+        def expire(ctx: Context[Any]) -> None:
+            if not gate.expire(pending):
+                return
+            core.expired += 1
+            held: list[Envelope] = pending.held()
+            missing = pending.missing(gate.spec.parts)
+            reason = f"join {gate.name} expired after {expiry.after:g}s, missing {', '.join(missing)}"
+            if expiry.action == "deadletter":
+                for envelope in held:
+                    core.host.dead_letter(core.name, reason, None, envelope)
+            elif expiry.action == "emit" and expiry.emit is not None:
+                ctx.envelope = held[0] if held else None
+                self._emit_expiry(ctx, expiry.emit, pending.key, missing, held)
+
+        pending.timer = core.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
+
+    def _emit_expiry(
+        self, ctx: Context[Any], event_name: str, key: Any, missing: list[Any], held: list[Envelope]
+    ) -> None:
+        core = self.core
+        try:
+            ctx.emit(core.event_types[event_name](key=key, missing=missing))
+        except Exception as error:
+            core.handle_failure(ctx, error, held[0] if held else None, f"expiry event {event_name}")
+
+    def collect_item(self, gate: CollectGate) -> Offer:
+        core = self.core
+        key_field = gate.spec.item_key
+
+        def offer(ctx: Context[Any], envelope: Envelope) -> None:
+            try:
+                key = getattr(envelope.event, key_field)
+            except AttributeError as error:
+                core.host.dead_letter(
+                    core.name, f"collect {gate.name}: no key field {key_field!r}", error, envelope
+                )
+                return
+            complete, evicted = gate.add_item(key, envelope)
+            for old in evicted:
+                core.host.dead_letter(
+                    core.name, f"collect {gate.name}: item replaced or over the limit", None, old
+                )
+            for pending in complete:
+                self._fire_collect(ctx, gate, pending)
+
+        return offer
+
+    def collect_list(self, gate: CollectGate) -> Offer:
+        core = self.core
+        list_field = gate.spec.list_field
+
+        def offer(ctx: Context[Any], envelope: Envelope) -> None:
+            try:
+                wanted = list(getattr(envelope.event, list_field))
+            except (AttributeError, TypeError) as error:
+                core.host.dead_letter(
+                    core.name, f"collect {gate.name}: no list field {list_field!r}", error, envelope
+                )
+                return
+            pending = gate.add_list(envelope, wanted)
+            if not pending.missing:
+                self._fire_collect(ctx, gate, pending)
+            elif gate.spec.expiry is not None:
+                self._schedule_collect_expiry(gate, pending, ctx.worker)
+
+        return offer
+
+    def _fire_collect(self, ctx: Context[Any], gate: CollectGate, pending: PendingList) -> None:
+        core = self.core
+        items = [item.event for item in gate.take(pending)]
+        list_envelope: Envelope = pending.item
+        core.fire(ctx, gate.name, gate.spec.handler, (list_envelope.event, items), list_envelope)
+
+    def _schedule_collect_expiry(self, gate: CollectGate, pending: PendingList, worker: int) -> None:
+        core = self.core
+        expiry = gate.spec.expiry
+        assert expiry is not None
+        post, name = core.host.post, core.name
+
+        def expire(ctx: Context[Any]) -> None:
+            if not gate.expire(pending):
+                return
+            core.expired += 1
+            missing = [key for key in pending.wanted if key in pending.missing]
+            list_envelope: Envelope = pending.item
+            if expiry.action == "deadletter":
+                core.host.dead_letter(
+                    core.name,
+                    f"collect {gate.name} expired after {expiry.after:g}s, missing {missing!r}",
+                    None,
+                    list_envelope,
+                )
+            elif expiry.action == "emit" and expiry.emit is not None:
+                ctx.envelope = list_envelope
+                key_field = core.keys.get(gate.spec.until)
+                key = getattr(list_envelope.event, key_field) if key_field else None
+                self._emit_expiry(ctx, expiry.emit, key, missing, [list_envelope])
+
+        pending.timer = core.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
+
+    def watch(self, gate: WatchGate, name: str) -> Offer:
+        core = self.core
+        def offer(ctx: Context[Any], envelope: Envelope) -> None:
+            try:
+                values = gate.offer(name, envelope.event)
+            except Exception as error:
+                core.handle_failure(ctx, error, envelope, f"watch {gate.name} predicate")
+                return
+            if values is not None:
+                core.fire(ctx, gate.name, gate.spec.handler, tuple(values), envelope)
+
+        return offer
