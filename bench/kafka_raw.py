@@ -80,7 +80,7 @@ def consume(bootstrap: str, topic: str, group: str, count: int, ready: Callable[
     from streamer.kafka.config import consumer_config
 
     settings = _settings(bootstrap)
-    consumer = Consumer(consumer_config(settings, group, read_committed=exactly_once))
+    consumer = Consumer(consumer_config(settings, group))
     consumer.subscribe([topic])
     log = LatencyLog(count)
     try:

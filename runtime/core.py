@@ -537,7 +537,9 @@ class ActorCore:
         self._hook(ctx, machine.enter_hooks[target])
 
     def _hook(self, ctx: Context[Any], method: str | None) -> None:
-        hook = getattr(self.instance, method, None) if method is not None else None
+        if method is None:
+            return
+        hook = getattr(self.instance, method, None)
         if hook is None:
             return
         try:

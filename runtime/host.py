@@ -187,7 +187,8 @@ class Assembly:
         self.dead_letters.append(letter)
         count = next(self._dead_count) + 1
         if count <= 10 or count % 1000 == 0:
-            log.warning("dead letter #%d from %s: %s", count, actor, reason)
+            last_line = text.strip().splitlines()[-1] if text.strip() else ""
+            log.warning("dead letter #%d from %s: %s%s", count, actor, reason, f" ({last_line})" if last_line else "")
         ident, now = next_id(), self.clock.now()
         if envelope is None:
             wrapped = Envelope(ident, DEAD_LETTER_STREAM, actor, ident, None, now, letter)

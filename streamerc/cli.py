@@ -37,6 +37,8 @@ class _UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["kafka"]:
+        return _kafka(args_list[1:])
     passthrough: list[str] = []
     if "--" in args_list:
         split = args_list.index("--")
@@ -146,7 +148,20 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"where to generate the package (default: {BUILD_CACHE}/ next to the spec)",
     )
+    commands.add_parser(
+        "kafka",
+        help="the development Kafka broker: start | stop | status | fetch (see `streamerc kafka --help`)",
+        add_help=False,
+    )
     return parser
+
+
+def _kafka(argv: list[str]) -> int:
+    """Hand over to the runtime's development broker (same as scripts/kafka-dev)."""
+    from streamer.kafka import devbroker
+
+    status: int = devbroker.main(argv)
+    return status
 
 
 # ---- commands -------------------------------------------------------------------

@@ -173,15 +173,20 @@ def producer_config(settings: KafkaSettings) -> dict[str, Any]:
     return config
 
 
-def consumer_config(settings: KafkaSettings, group: str, *, read_committed: bool) -> dict[str, Any]:
+def consumer_config(settings: KafkaSettings, group: str) -> dict[str, Any]:
     config: dict[str, Any] = {
         "group.id": group,
         "enable.auto.commit": True,
         "auto.commit.interval.ms": 1000,  # commits what was stored; less to redo after a crash
         "enable.auto.offset.store": False,  # we store an offset only once handled
         "auto.offset.reset": "earliest",
-        "partition.assignment.strategy": "cooperative-sticky",
-        "isolation.level": "read_committed" if read_committed else "read_uncommitted",
+        # range: a replica gets the same partition numbers of every topic it reads,
+        # so events of one key from different topics (same partition count, same
+        # key hash) meet in the same replica, which keyed joins and collects need.
+        "partition.assignment.strategy": "range",
+        # Always: a process may read the output of an exactly-once process, whose
+        # aborted records must stay invisible; it costs nothing otherwise.
+        "isolation.level": "read_committed",
         "enable.partition.eof": False,
     }
     config.update(base_config(settings))

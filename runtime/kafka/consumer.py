@@ -89,7 +89,7 @@ class EventConsumer:
         moment: stored once everything produced until then is delivered."""
         self._stopping = threading.Event()
         self._drain_timeout = 10.0
-        config = consumer_config(settings, group, read_committed=transactions is not None)
+        config = consumer_config(settings, group)
         if transactions is not None:
             config["enable.auto.commit"] = False  # offsets commit inside the transactions
         if settings.instance:

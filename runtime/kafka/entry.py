@@ -78,11 +78,8 @@ def transport_from_args(
 
 
 def attach_system(transport: KafkaTransport, system: System) -> None:
-    """Give the transport the system's call registry and dead letters (before start).
-
-    System does not expose its host publicly (yet): this is the one place the
-    bridge reaches inside it."""
-    transport.attach(system._assembly)
+    """Give the transport the system's call registry and dead letters (before start)."""
+    transport.attach(system.host)
 
 
 def run_process(

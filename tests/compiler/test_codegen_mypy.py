@@ -23,6 +23,7 @@ SPECS = [ROOT / "tests/specs/all_constructs.stm", *sorted((ROOT / "tests/compile
 EXAMPLES = {  # package -> spec; the handler module <package>_handlers.py sits next to it
     "shop_orders": ROOT / "examples/orders/orders.stm",
     "chain_blocks": ROOT / "examples/blocks/blocks.stm",
+    "plant_sensors": ROOT / "examples/sensors/sensors.stm",
 }
 
 

@@ -63,10 +63,11 @@ def test_precedence_file_then_environment_then_arguments(tmp_path: Path) -> None
 def test_client_settings_reach_every_client() -> None:
     settings = load_settings("b:1", environ={"STREAMER_KAFKA_SASL_USERNAME": "u"})
     assert producer_config(settings)["sasl.username"] == "u"
-    consumer = consumer_config(settings, "g", read_committed=True)
+    consumer = consumer_config(settings, "g")
     assert consumer["sasl.username"] == "u"
     assert consumer["isolation.level"] == "read_committed"
     assert consumer["enable.auto.offset.store"] is False
+    assert consumer["partition.assignment.strategy"] == "range"
     assert producer_config(settings)["enable.idempotence"] is True
 
 
