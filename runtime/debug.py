@@ -7,6 +7,7 @@ stopping the process: the first thing to look at when a system seems stuck.
 from __future__ import annotations
 
 import faulthandler
+import io
 import signal
 import sys
 from typing import TextIO
@@ -18,7 +19,10 @@ def install_stack_dump(signum: int | None = None, file: TextIO | None = None) ->
         signum = getattr(signal, "SIGUSR1", None)
         if signum is None:
             return False
-    faulthandler.register(signum, file=file if file is not None else sys.stderr, all_threads=True, chain=False)
+    try:
+        faulthandler.register(signum, file=file if file is not None else sys.stderr, all_threads=True, chain=False)
+    except (io.UnsupportedOperation, ValueError):
+        return False  # stderr has no file descriptor (captured or embedded): no dump
     return True
 
 

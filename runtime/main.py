@@ -13,6 +13,7 @@ import argparse
 import importlib
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from types import FrameType, ModuleType
@@ -20,6 +21,7 @@ from typing import Any
 
 from .actor import Actor
 from .debug import install_stack_dump
+from .errors import HandlerMissingError, TopologyError
 from .system import System
 from .topology import Topology
 
@@ -76,13 +78,19 @@ def run_main(topology: Topology, handlers: Handlers, argv: Sequence[str] | None 
     except ImportError as error:
         parser.error(f"cannot import the handler module: {error}")
     install_stack_dump()
-    if args.process is not None:
-        kafka = _kafka_entry()
-        if kafka is None:
-            parser.error("--process needs the Kafka bridge (streamer.kafka), which is not importable")
-        status: int = kafka.run_process(topology, loaded, args.process, args, stop_timeout=args.stop_timeout)
-        return status
-    return _run_local(topology, loaded, args.stop_timeout)
+    try:
+        if args.process is not None:
+            kafka = _kafka_entry()
+            if kafka is None:
+                parser.error("--process needs the Kafka bridge (streamer.kafka), which is not importable")
+            status: int = kafka.run_process(topology, loaded, args.process, args, stop_timeout=args.stop_timeout)
+            return status
+        return _run_local(topology, loaded, args.stop_timeout)
+    except (HandlerMissingError, TopologyError) as error:
+        # The user's handler module or a hand-written topology is wrong: say
+        # what to fix, without a traceback.
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
 
 
 def _run_local(topology: Topology, handlers: Mapping[str, type[Actor]] | ModuleType, stop_timeout: float) -> int:

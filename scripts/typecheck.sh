@@ -4,7 +4,8 @@
 # reads the runtime through a `streamer` symlink in a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
+PYTHON=$(command -v "${PYTHON:-python3}")
+case "$PYTHON" in /*) ;; *) PYTHON="$PWD/$PYTHON" ;; esac
 shadow=$(mktemp -d)
 trap 'rm -rf "$shadow"' EXIT
 ln -s "$PWD/runtime" "$shadow/streamer"

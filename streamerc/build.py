@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .check import check
-from .diagnostics import Diagnostic, SpecErrors, has_errors, read_source, sort_diagnostics
+from .diagnostics import (
+    Diagnostic,
+    SpecErrors,
+    display_text,
+    has_errors,
+    read_source,
+    sort_diagnostics,
+)
 from .model import Spec
 from .parse import parse
 from .imports import ImportClash
@@ -56,7 +63,12 @@ def compile_spec(path: str | Path) -> Compiled:
     display = str(path)
     text, diagnostics = read_source(path, display)
     if text is None:
-        return Compiled(display, "", None, diagnostics)
+        # Bad bytes: show the line around them (decoded leniently) under the message.
+        try:
+            shown = display_text(Path(path).read_bytes())
+        except OSError:
+            shown = ""
+        return Compiled(display, shown, None, diagnostics)
     try:
         spec = parse(text, display)
     except SpecErrors as errors:
