@@ -6,15 +6,22 @@ files in place, touching only files whose bytes changed, or, in check mode,
 only reports which ones are stale. The user's handler file is created once,
 when missing, and never overwritten. Nothing is written for a spec with errors
 (the CLI checks every spec before writing any).
+
+Rebuilds are cheap: black's results are cached outside the output
+(``cache``), and each package written from a spec without diagnostics gets a
+stamp (``stamp``); ``up_to_date`` uses the stamps to tell, reading only the
+specs and the generated files, that a build would change nothing.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
+from .cache import FormatCache, default_cache_dir
 from .check import check
 from .diagnostics import (
     Diagnostic,
@@ -30,6 +37,7 @@ from .imports import ImportClash
 from .naming import UnsafeNameError
 from .predicates import ExpressionError
 from .render import RenderedPackage, RenderError, render
+from .stamp import Stamp, build_key, find_fresh, stamp_for, stamp_path
 from .view import build_views
 from .viewmodel import ViewError
 
@@ -84,12 +92,52 @@ class GenerationError(Exception):
     """
 
 
-def generate(spec: Spec) -> RenderedPackage:
-    """The generated files of a checked spec (no errors)."""
+def generate(spec: Spec, *, cached: bool = True) -> RenderedPackage:
+    """The generated files of a checked spec (no errors). With ``cached``,
+    black's results are reused from (and saved to) the format cache."""
+    cache = FormatCache(default_cache_dir()) if cached else None
     try:
-        return render(build_views(spec))
+        return render(build_views(spec), cache)
     except (ViewError, ImportClash, UnsafeNameError, ExpressionError, RenderError) as error:
         raise GenerationError(f"{spec.file}: cannot generate code: {error}") from error
+
+
+def stamp_key(compiled: Compiled) -> str | None:
+    """The key a stamp of this spec's package records; None when the spec has
+    diagnostics, which a skipped build would fail to show again."""
+    if not compiled.ok or compiled.diagnostics:
+        return None
+    return build_key(PurePath(compiled.display).name, compiled.source)
+
+
+@dataclass(frozen=True)
+class UpToDate:
+    """A spec whose package is already built, as its stamp shows."""
+
+    display: str
+    stamp: Stamp
+
+
+def up_to_date(paths: Sequence[str], out_dir: Path, handlers_dir: Path | None = None) -> list[UpToDate] | None:
+    """Every spec's package when all of them are built and untouched (and the
+    starter handler files exist), else None: then a full build is needed."""
+    if not out_dir.is_dir():
+        return None
+    fresh: list[UpToDate] = []
+    for path in paths:
+        text, diagnostics = read_source(path, path)
+        if text is None or diagnostics:
+            return None
+        stamp = find_fresh(out_dir, build_key(PurePath(path).name, text))
+        if stamp is None:
+            return None
+        starter_dir = handlers_dir if handlers_dir is not None else out_dir
+        if not (starter_dir / stamp.starter).is_file():
+            return None
+        fresh.append(UpToDate(path, stamp))
+    if len({item.stamp.package for item in fresh}) != len(fresh):
+        return None  # two specs, one package: the full build reports it
+    return fresh
 
 
 @dataclass
@@ -103,12 +151,19 @@ class WriteReport:
 
 
 def write_package(
-    rendered: RenderedPackage, out_dir: Path, *, handlers_dir: Path | None = None, check_only: bool = False
+    rendered: RenderedPackage,
+    out_dir: Path,
+    *,
+    handlers_dir: Path | None = None,
+    check_only: bool = False,
+    stamp_key: str | None = None,
 ) -> WriteReport:
     """Write (or, with ``check_only``, compare) one package under ``out_dir``.
 
     The starter handler file goes to ``handlers_dir`` (default ``out_dir``)
-    when no file of that name exists there. Raises ``OSError`` on I/O failure.
+    when no file of that name exists there. A build stamps the package with
+    ``stamp_key`` (without one, any old stamp is removed). Raises ``OSError``
+    on I/O failure.
     """
     report = WriteReport()
     for relative, text in rendered.files.items():
@@ -135,7 +190,19 @@ def write_package(
             report.starter_kept = starter
         else:
             report.starter_created = starter
+    if not check_only:
+        _update_stamp(rendered, out_dir, stamp_key)
     return report
+
+
+def _update_stamp(rendered: RenderedPackage, out_dir: Path, key: str | None) -> None:
+    path = stamp_path(out_dir, rendered.package)
+    if key is None:
+        path.unlink(missing_ok=True)
+        return
+    data = stamp_for(key, rendered).dumps()
+    if _current_bytes(path) != data:
+        _write_atomically(path, data)
 
 
 def _current_bytes(path: Path) -> bytes | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .build import Compiled, GenerationError, compile_spec, generate, write_package
+from .build import Compiled, GenerationError, compile_spec, generate, stamp_key, up_to_date, write_package
 from .diagnostics import render_all
 from .graph import FORMATS, render_graph
 from .render import RenderedPackage
@@ -203,12 +203,20 @@ def _check(paths: Sequence[str]) -> int:
 
 
 def _build(paths: Sequence[str], out: Path, check_only: bool, handlers_dir: Path | None) -> int:
+    fresh = up_to_date(paths, out, handlers_dir)
+    if fresh is not None:
+        # The stamps vouch for every file: report what a build that changes nothing reports.
+        if not check_only:
+            for item in fresh:
+                unchanged = len(item.stamp.files)
+                print(f"{item.display}: {item.stamp.package}: 0 written, {unchanged} unchanged in {out}", file=sys.stderr)
+        return EXIT_OK
     results = _compile_all(paths)
     failure = _failure(results)
     if failure is not None:
         print("streamerc: nothing written: fix the errors above", file=sys.stderr)
         return failure
-    packages: dict[str, tuple[str, RenderedPackage]] = {}
+    packages: dict[str, tuple[str, RenderedPackage, str | None]] = {}
     for result in results:
         if result.spec is None:
             continue
@@ -216,12 +224,12 @@ def _build(paths: Sequence[str], out: Path, check_only: bool, handlers_dir: Path
         package = result.spec.package
         if package in packages:
             raise _UsageError(f"{packages[package][0]} and {result.display} both generate package {package}")
-        packages[package] = (result.display, rendered)
+        packages[package] = (result.display, rendered, stamp_key(result))
     if out.exists() and not out.is_dir():
         raise _UsageError(f"output {out} exists and is not a directory")
     stale = 0
-    for package, (display, rendered) in packages.items():
-        report = write_package(rendered, out, handlers_dir=handlers_dir, check_only=check_only)
+    for package, (display, rendered, key) in packages.items():
+        report = write_package(rendered, out, handlers_dir=handlers_dir, check_only=check_only, stamp_key=key)
         if check_only:
             for path in report.stale:
                 print(f"{display}: stale: {path}", file=sys.stderr)

@@ -3,11 +3,13 @@
 Each file's body is rendered first; its header second, importing only the
 names the body's code contains, so imports are exactly what is used. black
 formats the result with a fixed mode, so the output does not depend on any
-configuration found on the machine.
+configuration found on the machine. With a ``FormatCache``, black's result
+for a text it has formatted before is reused instead of formatting it again.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import tokenize
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import jinja2
 from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
+from .cache import FormatCache, digest
 from .resources import templates_dir
 from .imports import Imports
 from .viewmodel import PackageView
@@ -46,6 +49,12 @@ class RenderedPackage:
     starter: tuple[str, str]
     """(relative path, text) of the starter handler file, written only when missing."""
 
+    @property
+    def package(self) -> str:
+        """The package's import name (every generated file lives under it)."""
+        first = next(iter(self.files))
+        return first.split("/", 1)[0]
+
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
@@ -59,34 +68,41 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render(view: PackageView) -> RenderedPackage:
-    """Render every file of the package described by ``view``."""
+def render(view: PackageView, cache: FormatCache | None = None) -> RenderedPackage:
+    """Render every file of the package described by ``view``; black's results
+    come from ``cache`` when it has them (the output is the same either way)."""
     pkg = view.package
     files = {
         f"{pkg}/__init__.py": _render_file(
-            "__init__.py.jinja", view.init, view.init.header, view.init.imports, view.init.doc, reexport=True
+            "__init__.py.jinja", view.init, view.init.header, view.init.imports, cache, view.init.doc, reexport=True
         ),
         f"{pkg}/events.py": _render_file(
-            "events.py.jinja", view.events, view.events.header, view.events.imports
+            "events.py.jinja", view.events, view.events.header, view.events.imports, cache
         ),
         f"{pkg}/actors.py": _render_file(
-            "actors.py.jinja", view.actors, view.actors.header, view.actors.imports
+            "actors.py.jinja", view.actors, view.actors.header, view.actors.imports, cache
         ),
         f"{pkg}/topology.py": _render_file(
-            "topology.py.jinja", view.topology, view.topology.header, view.topology.imports
+            "topology.py.jinja", view.topology, view.topology.header, view.topology.imports, cache
         ),
         f"{pkg}/__main__.py": _render_file(
-            "__main__.py.jinja", view.main, view.main.header, view.main.imports
+            "__main__.py.jinja", view.main, view.main.header, view.main.imports, cache
         ),
         f"{pkg}/py.typed": "",
     }
     starter_header = STARTER_HEADER.format(package=pkg, spec=view.spec_name)
-    starter = _render_file("handlers.py.jinja", view.handlers, starter_header, view.handlers.imports)
+    starter = _render_file("handlers.py.jinja", view.handlers, starter_header, view.handlers.imports, cache)
     return RenderedPackage(files=dict(sorted(files.items())), starter=(f"{view.handlers_module}.py", starter))
 
 
 def _render_file(
-    template: str, file: object, header: str, imports: Imports, doc: str = "", reexport: bool = False
+    template: str,
+    file: object,
+    header: str,
+    imports: Imports,
+    cache: FormatCache | None,
+    doc: str = "",
+    reexport: bool = False,
 ) -> str:
     """Body first, then the header with the imports the body uses (all of
     them for a re-exporting ``__init__``)."""
@@ -95,11 +111,33 @@ def _render_file(
     if not reexport:
         imports = imports.restricted_to(_identifiers(body, template))
     head = env.get_template("header.py.jinja").render(header=header, doc=doc, imports=imports)
-    source = head + body
+    return _format(head + body, template, cache)
+
+
+def _format(source: str, template: str, cache: FormatCache | None) -> str:
+    key = format_key(source)
+    if cache is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     try:
-        return black.format_str(source, mode=BLACK_MODE)
+        formatted = black.format_str(source, mode=BLACK_MODE)
     except InvalidInput as error:
         raise RenderError(f"{template} rendered invalid Python: {error}") from error
+    if cache is not None:
+        cache.put(key, formatted)
+    return formatted
+
+
+def format_key(source: str) -> str:
+    """What black's output depends on: its version, the mode and the text."""
+    return digest(formatter_id().encode("utf-8") + b"\0" + source.encode("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def formatter_id() -> str:
+    """black's version and the mode, as one string."""
+    return f"black {importlib.metadata.version('black')} {BLACK_MODE.get_cache_key()}"
 
 
 def _identifiers(body: str, template: str) -> set[str]:

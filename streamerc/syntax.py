@@ -27,4 +27,8 @@ def lark_parser() -> Lark:
         start=["start", "declarations_only"],
         propagate_positions=True,
         maybe_placeholders=False,
+        # Lark keeps the built LALR tables in the temp folder, keyed by the
+        # grammar's hash: a new `streamerc` process loads them instead of
+        # rebuilding them (~10x faster start).
+        cache=True,
     )

@@ -29,7 +29,7 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 def test_build_writes_the_package_and_a_starter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert build(ORDERS, "-o", tmp_path) == 0
-    assert {p.name for p in (tmp_path / "shop_orders").iterdir()} == PACKAGE_FILES
+    assert {p.name for p in (tmp_path / "shop_orders").iterdir()} == PACKAGE_FILES | {".streamerc-stamp"}
     for name in PACKAGE_FILES - {"py.typed"}:
         text = (tmp_path / "shop_orders" / name).read_text()
         assert text.splitlines()[0] == HEADER
