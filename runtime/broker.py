@@ -77,7 +77,22 @@ class Stream:
     ``publish`` is a closure rebuilt whenever the subscribers change, specialised
     for the common single-mailbox case (the hot path of every emit)."""
 
-    __slots__ = ("name", "type", "key", "subscriptions", "delivers", "_count", "closed", "_lock", "publish")
+    __slots__ = (
+        "name",
+        "type",
+        "key",
+        "subscriptions",
+        "delivers",
+        "_count",
+        "count",
+        "_outside",
+        "_refused",
+        "outside",
+        "direct",
+        "closed",
+        "_lock",
+        "publish",
+    )
 
     def __init__(self, name: str, event_type: type[Any], key: str | None) -> None:
         self.name = name
@@ -86,6 +101,15 @@ class Stream:
         self.subscriptions: tuple[Subscription, ...] = ()
         self.delivers: tuple[Deliver, ...] = ()
         self._count = itertools.count()
+        self.count = self._count.__next__
+        """Counts one publish (for an inlined ``publish``, see ``Context.emit``)."""
+        self._outside = itertools.count()
+        self._refused = itertools.count()
+        self.outside = self._outside.__next__
+        """Counts an outside publish that bypasses ``publish`` (see ``System.publish``):
+        one counter for both the published figure and the system's drain accounting."""
+        self.direct: Mailbox | None = None
+        """The one mailbox every event goes to, when that is all the stream feeds."""
         self.closed = False
         self._lock = threading.Lock()
         self.publish: Deliver = self._build()
@@ -97,9 +121,11 @@ class Stream:
         def stopped() -> None:
             raise SystemStoppedError(f"cannot publish {self.name}: the system is stopped")
 
+        self.direct = None
         if len(delivers) == 1 and len(self.subscriptions) == 1 and delivers[0] == self.subscriptions[0].deliver:
             subscription = self.subscriptions[0]
             if len(subscription.mailboxes) == 1 and subscription.lanes is None and subscription.slots is None:
+                self.direct = subscription.mailboxes[0]
                 return _single_mailbox(self, subscription.mailboxes[0], count, stopped)
         if len(delivers) == 1:
             deliver = delivers[0]
@@ -123,8 +149,19 @@ class Stream:
 
     @property
     def published(self) -> int:
-        # itertools.count is advanced atomically by C code; its repr carries the value.
-        return int(repr(self._count)[6:-1])
+        return _counted(self._count) + self.entered - _counted(self._refused)
+
+    @property
+    def entered(self) -> int:
+        """Outside publishes counted by ``outside`` (including refused ones)."""
+        return _counted(self._outside)
+
+    def refused(self) -> None:
+        """An outside publish counted by ``outside`` found the system closed."""
+        next(self._refused)
+
+    def stopped_error(self) -> SystemStoppedError:
+        return SystemStoppedError(f"cannot publish {self.name}: the system is stopped")
 
     def add(self, subscription: Subscription) -> None:
         with self._lock:
@@ -143,6 +180,11 @@ class Stream:
             self.subscriptions = tuple(s for s in self.subscriptions if s is not subscription)
             self.delivers = tuple(d for d in self.delivers if d is not subscription.deliver)
             self.publish = self._build()
+
+
+def _counted(counter: itertools.count[int]) -> int:
+    # itertools.count is advanced atomically by C code; its repr carries the value.
+    return int(repr(counter)[6:-1])
 
 
 def _single_mailbox(

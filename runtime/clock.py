@@ -75,8 +75,9 @@ class _TimerHeap:
 def _run(timer: Timer) -> None:
     if timer.cancelled:
         return
+    fn, timer.fn = timer.fn, _noop  # release what the callback holds once it ran
     try:
-        timer.fn()
+        fn()
     except Exception:  # a timer callback must never kill the timer thread
         log.exception("timer callback failed")
 

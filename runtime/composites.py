@@ -14,7 +14,7 @@ from .collect import CollectGate, PendingList
 from .context import Context
 from .envelope import Envelope
 from .items import Task
-from .join import JoinGate, JoinPending
+from .join import EMPTY_SLOT, JoinGate, JoinPending
 from .watch import WatchGate
 
 if TYPE_CHECKING:
@@ -35,7 +35,10 @@ class CompositeOffers:
         fire = core.fire
 
         pending_sets, width, index = gate.pending, len(gate.spec.parts), gate.index[part]
-        new_pending = JoinPending
+        name, method = gate.name, gate.spec.handler
+        empty = EMPTY_SLOT
+        plain = core.machine is None  # fire straight into the handler (what ``core.fire`` does then)
+        failed = core.handle_failure
 
         def offer(ctx: Context[Any], envelope: Envelope) -> None:
             try:
@@ -43,18 +46,44 @@ class CompositeOffers:
             except AttributeError as error:
                 core.host.dead_letter(core.name, f"join {gate.name}: no key field {key_field!r}", error, envelope)
                 return
-            if width > 1 and key not in pending_sets:  # the common first part of a key, inlined
-                pending = pending_sets[key] = new_pending(key, width, now() if expires else 0.0)
-                pending.slots[index] = envelope
+            pending = pending_sets.get(key)
+            if pending is None and width > 1:  # the common first part of a key, inlined
+                slots = [empty] * width
+                slots[index] = envelope
+                pending_sets[key] = pending = JoinPending(key, slots, now() if expires else 0.0)
                 if expires:
                     self._schedule_join_expiry(gate, pending, ctx.worker)
                 return
+            if pending is not None and pending.extra is None:
+                # The common completion: a free slot, nothing queued behind it
+                # (``gate.offer`` inlined; same outcome).
+                slots = pending.slots
+                if slots[index] is empty:
+                    slots[index] = envelope
+                    if empty in slots:
+                        return
+                    del pending_sets[key]
+                    if expires:
+                        gate.cancel_timer(key)
+                    if width == 2:  # the common pair, without a comprehension
+                        args: tuple[Any, ...] = (slots[0].event, slots[1].event)
+                    else:
+                        args = tuple([part_envelope.event for part_envelope in slots])
+                    if plain:
+                        ctx.envelope = envelope
+                        try:
+                            getattr(core.instance, method)(ctx, *args)
+                        except Exception as error:
+                            failed(ctx, error, envelope, name)
+                    else:
+                        fire(ctx, name, method, args, envelope)
+                    return
             complete, created = gate.offer(part, key, envelope, now() if expires else 0.0)
             if created is not None and expires:
                 self._schedule_join_expiry(gate, created, ctx.worker)
             if complete is not None:
                 args = tuple([part_envelope.event for part_envelope in complete])
-                fire(ctx, gate.name, gate.spec.handler, args, envelope)
+                fire(ctx, name, method, args, envelope)
 
         return offer
 
@@ -78,7 +107,7 @@ class CompositeOffers:
                 ctx.envelope = held[0] if held else None
                 self._emit_expiry(ctx, expiry.emit, pending.key, missing, held)
 
-        pending.timer = core.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
+        gate.timers[pending.key] = core.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
 
     def _emit_expiry(
         self, ctx: Context[Any], event_name: str, key: Any, missing: list[Any], held: list[Envelope]

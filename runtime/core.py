@@ -11,6 +11,7 @@ Released items (ordered gate catching up, state changes) are processed in
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import traceback
@@ -274,8 +275,9 @@ class ActorCore:
             and self.ordered is None
             and len(info.offers) == 1
         ):
-            offer = info.offers[0]  # an event that only feeds one join, collect or watch
-            return lambda envelope: offer(ctx, envelope)
+            # An event that only feeds one join, collect or watch: a partial
+            # calls the offer without a Python frame of its own.
+            return functools.partial(info.offers[0], ctx)
         if info.ordered or info.offers or handler is None:
             process = self._process
             return lambda envelope: process(ctx, envelope, info)
@@ -288,6 +290,8 @@ class ActorCore:
         gated, moves = info.gated, info.moves
         failed, after_order, settle = self.handle_failure, self._after_order, self._settle
         predicate = info.predicate
+        if predicate is not None and machine is not None and ordered is None and not moves:
+            return self._filtered_machine_route(ctx, info, handler, predicate, machine)
 
         def route(envelope: Envelope) -> None:
             if predicate is not None:  # the one filter is a predicate: call it directly
@@ -324,6 +328,41 @@ class ActorCore:
                 except Exception as error:
                     failed(ctx, error, envelope, name)
             if machine.changed or ordered is not None:
+                settle(ctx)
+
+        return route
+
+    def _filtered_machine_route(
+        self,
+        ctx: Context[Any],
+        info: _Info,
+        handler: Handler,
+        predicate: Callable[[Any], Any],
+        machine: MachineGate,
+    ) -> Route:
+        """``_gated_route`` for one filter predicate in front of the state machine
+        (no ordered gate, no transition on this name): the one-hop shape."""
+        name, gated = info.name, info.gated
+        failed, after_order, settle = self.handle_failure, self._after_order, self._settle
+
+        def route(envelope: Envelope) -> None:
+            event = envelope.event
+            try:
+                if not predicate(event):
+                    ctx.filtered += 1
+                    return
+            except Exception as error:
+                failed(ctx, error, envelope, f"filter on {name}")
+                return
+            if gated and machine.table[name] != "accept":
+                after_order(ctx, envelope, info)
+            else:
+                ctx.envelope = envelope
+                try:
+                    handler(ctx, event)
+                except Exception as error:
+                    failed(ctx, error, envelope, name)
+            if machine.changed:
                 settle(ctx)
 
         return route

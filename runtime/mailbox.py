@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from itertools import repeat, starmap
 from typing import Any
 
 from .errors import QueueFullError
@@ -77,15 +78,17 @@ class Mailbox:
         "taken",
         "_on_shed",
         "_items",
+        "items",
         "_control",
         "_lock",
-        "_not_empty",
+        "_bell",
         "_not_full",
         "consumer_waiting",
         "_producers_waiting",
         "_draining",
         "closed",
         "_ready",
+        "_streaming",
         "__weakref__",
     )
 
@@ -103,15 +106,22 @@ class Mailbox:
         self.taken = 0  # items handed to the consumer so far (written by the consumer only)
         self._on_shed = on_shed
         self._items: deque[Any] = deque()
+        self.items = self._items
+        """The queue itself, for a publisher's inlined fast path (see ``queue``)."""
         self._control: deque[Any] = deque()
         """Runtime tasks (timers, replies, service calls): outside the bound, never shed."""
         self._lock = threading.Lock()
-        self._not_empty = threading.Condition(self._lock)
+        self._bell = threading.Lock()
+        """The sleeping consumer's doorbell: held while nobody rang. Cheaper than a
+        Condition (no waiter lock per wait, no Python-level notify)."""
+        self._bell.acquire()
         self._not_full = threading.Condition(self._lock)
         self.consumer_waiting = False
         self._producers_waiting = 0
         self._draining = False
         self.closed = False
+        self._streaming = False
+        """The last batch held events: a producer is likely still publishing."""
 
     def __len__(self) -> int:
         return len(self._items) + len(self._control)
@@ -196,9 +206,12 @@ class Mailbox:
         items = self._items
         if self._control:
             return self._take_control()
-        if not items:
+        if not items and self._streaming:
             # Let producers run before sleeping: they usually refill the queue
             # within their time slice, so batches grow and wake-ups stay rare.
+            # Only while events stream in: sleep(0) costs tens of microseconds
+            # (timer slack), which a request/reply round trip would pay in full.
+            self._streaming = False
             _yield(0)
             if self._control:
                 return self._take_control()
@@ -209,7 +222,7 @@ class Mailbox:
                 # lower it when they wake us, so one wake-up per sleep suffices.
                 self.consumer_waiting = True
                 while not items and not self._control and not self.closed:
-                    self._not_empty.wait(1.0)
+                    self._sleep()
                     self.consumer_waiting = True
                 self.consumer_waiting = False
                 if self._control:
@@ -222,8 +235,8 @@ class Mailbox:
         # Counted before popping, so an observer that sees an empty queue also
         # sees these items as taken (and, until the worker finishes them, busy).
         self.taken += n
-        pop = items.popleft
-        batch = [pop() for _ in range(n)]
+        self._streaming = True
+        batch = list(starmap(items.popleft, repeat((), n)))  # the pops without a Python loop
         if self._producers_waiting:
             with self._lock:
                 self._not_full.notify_all()
@@ -278,7 +291,7 @@ class Mailbox:
             left = list(self._control) + list(self._items)
             self._items.clear()
             self._control.clear()
-            self._not_empty.notify_all()
+            self._notify_consumer()
             self._not_full.notify_all()
             return left
 
@@ -289,9 +302,24 @@ class Mailbox:
             self._notify_consumer()
 
     def _notify_consumer(self) -> None:
+        # Only a waiting consumer's flag lets a producer ring, and ringing lowers
+        # it: the bell is released at most once per sleep.
         if self.consumer_waiting:
             self.consumer_waiting = False
-            self._not_empty.notify()
+            self._bell.release()
+
+    def _sleep(self) -> None:
+        """The consumer waits for the bell (lock held on entry and on return)."""
+        lock = self._lock
+        lock.release()
+        try:
+            rang = self._bell.acquire(True, 1.0)
+        finally:
+            lock.acquire()
+        if not rang and not self.consumer_waiting:
+            # A producer rang between the timeout and our retaking the lock:
+            # take the ring now so the bell is held again for the next sleep.
+            self._bell.acquire()
 
     def _full(self, lane: Lane | None) -> tuple[bool, Overflow]:
         if lane is not None and lane.count >= lane.capacity:
