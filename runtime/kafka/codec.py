@@ -45,6 +45,8 @@ class Codec:
         self._decoders = {name: msgspec.msgpack.Decoder(kind) for name, kind in types.items()}
         self._names: dict[str, bytes] = {}
         """Encoded event and source names (a handful, sent with every record)."""
+        self._texts: dict[bytes, str] = {}
+        """The same names decoded, by their bytes."""
 
     def encode_value(self, event: Event) -> bytes:
         buffer = bytearray((WIRE_VERSION,))
@@ -73,27 +75,49 @@ class Codec:
         return headers
 
     def decode(self, value: bytes | None, headers: Headers | None) -> Envelope:
-        fields = header_map(headers)
-        name = fields.get(HEADER_NAME)
-        if name is None:
+        fields = _raw_headers(headers)
+        raw_name = fields.get(HEADER_NAME)
+        if raw_name is None:
             raise DecodeError("missing-header", f"record has no {HEADER_NAME!r} header")
+        name = self._text(HEADER_NAME, raw_name)
         event = self.decode_event(name, value)
-        for required in (HEADER_ID, HEADER_SOURCE, HEADER_TRACE, HEADER_TIMESTAMP):
-            if required not in fields:
-                raise DecodeError("missing-header", f"record for {name!r} has no {required!r} header")
+        ident = fields.get(HEADER_ID)
+        source = fields.get(HEADER_SOURCE)
+        trace = fields.get(HEADER_TRACE)
+        timestamp = fields.get(HEADER_TIMESTAMP)
+        if ident is None or source is None or trace is None or timestamp is None:
+            missing = [key for key in (HEADER_ID, HEADER_SOURCE, HEADER_TRACE, HEADER_TIMESTAMP)
+                       if fields.get(key) is None]
+            raise DecodeError("missing-header", f"record for {name!r} has no {missing[0]!r} header")
         parent = fields.get(HEADER_PARENT)
         try:
+            # int() and float() read ASCII digits from bytes directly: no decode step.
             return Envelope(
-                int(fields[HEADER_ID]),
+                int(ident),
                 name,
-                fields[HEADER_SOURCE],
-                int(fields[HEADER_TRACE]),
+                self._text(HEADER_SOURCE, source),
+                int(trace),
                 None if parent is None else int(parent),
-                float(fields[HEADER_TIMESTAMP]),
+                float(timestamp),
                 event,
             )
         except ValueError as error:
             raise DecodeError("bad-header", f"record for {name!r} has a malformed header: {error}") from error
+
+    def _text(self, key: str, raw: str | bytes) -> str:
+        """A name header as text; the few distinct names are decoded once."""
+        if isinstance(raw, str):
+            return raw
+        text = self._texts.get(raw)
+        if text is None:
+            try:
+                text = raw.decode()
+            except UnicodeDecodeError as error:
+                raise DecodeError("bad-header", f"header {key!r} is not UTF-8") from error
+            if len(self._texts) > 10_000:  # event and actor names; stay bounded anyway
+                self._texts.clear()
+            self._texts[raw] = text
+        return text
 
     def decode_event(self, name: str, value: bytes | None) -> Event:
         """The event ``name`` from a record value, validated against its type."""
@@ -113,6 +137,13 @@ class Codec:
         except msgspec.DecodeError as error:
             raise DecodeError("malformed-value", f"{name}: {error}") from error
         return event
+
+
+def _raw_headers(headers: Headers | None) -> Mapping[str, str | bytes | None]:
+    """Headers by key, values as sent; a None value counts as an absent header."""
+    if isinstance(headers, Mapping):
+        return headers
+    return dict(headers or ())  # one C-level pass
 
 
 def header_map(headers: Headers | None) -> dict[str, str]:

@@ -41,6 +41,9 @@ from .transactions import TransactionAborted
 
 logger = logging.getLogger("streamer.kafka")
 
+_BATCHES_PER_TRANSACTION = 4
+"""In exactly-once mode one transaction covers up to this many polling batches."""
+
 Deliver = Callable[[Envelope, Callable[[], None]], None]
 Serve = Callable[[Message, Callable[[], None]], None]
 
@@ -83,6 +86,10 @@ class EventConsumer:
         self._transactions = transactions
         self._revoke_timeout = revoke_timeout
         self._batch_size = settings.batch_size
+        if transactions is not None:
+            # Each batch costs a transaction commit (broker round trips) and a
+            # pause while it drains: fewer, larger batches carry more per commit.
+            self._batch_size *= _BATCHES_PER_TRANSACTION
         self._tracker = OffsetTracker()
         self._awaiting_delivery: deque[tuple[int, list[tuple[str, int, int]]]] = deque()
         """Offsets whose records are handled, with the producer's count at that
@@ -144,7 +151,7 @@ class EventConsumer:
         topic, partition, offset = message.topic(), message.partition(), message.offset()
         assert topic is not None and partition is not None and offset is not None
         done = self._tracker.track(topic, partition, offset)
-        serve = self._requests.get(topic)
+        serve = self._requests.get(topic) if self._requests else None
         if serve is not None:
             try:
                 serve(message, done)
@@ -193,7 +200,7 @@ class EventConsumer:
         ready = self._tracker.take_ready()
         watermark = self._producer.watermark
         if ready:
-            self._awaiting_delivery.append((watermark.produced, ready))
+            self._awaiting_delivery.append((watermark.mark(), ready))
         if wait > 0 and self._awaiting_delivery:
             watermark.wait(self._awaiting_delivery[-1][0], wait)
         latest: dict[tuple[str, int], int] = {}

@@ -28,56 +28,93 @@ class _Partition:
         self.active = True
 
 
+class _Epoch:
+    """Records produced between two marks; complete once all have their report."""
+
+    __slots__ = ("produced", "delivered", "closed", "report")
+
+    def __init__(self, owner: DeliveryWatermark) -> None:
+        self.produced = 0
+        self.delivered = 0
+        self.closed = False
+        epoch = self
+        lock = owner._lock
+
+        def reported(*_: object) -> None:
+            with lock:
+                epoch.delivered += 1
+                if epoch.closed and epoch.delivered == epoch.produced:
+                    owner._retire()
+                    owner._changed.notify_all()
+
+        self.report: Callable[..., None] = reported
+        """One callback shared by every record of the epoch (no closure per record)."""
+
+
 class DeliveryWatermark:
-    """Counts produced records and how far, in production order, all are delivered.
+    """Tells when every record produced before a mark has its delivery report.
 
     A consumed record's offset may be stored only once the events its handlers
     emitted are in Kafka: otherwise a crash after the offset commit loses them.
+    Records are counted per epoch (the records produced between two ``mark``
+    calls, one per consumed batch) rather than one by one: ``track`` costs one
+    counter increment and hands out the epoch's shared callback.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._produced = 0
-        self._pending: deque[int] = deque()
-        self._finished: set[int] = set()
-        self._delivered = 0
-        """Every record with a sequence below this one has its delivery report."""
+        self._lock = threading.Lock()
+        """A plain lock on the hot path; ``_changed`` (same lock) only to wait."""
+        self._changed = threading.Condition(self._lock)
+        self._epochs: deque[_Epoch] = deque()
+        self._first = 0
+        """Mark number of ``_epochs[0]``; every earlier epoch is complete."""
+        self._current = self._new_epoch()
 
-    @property
-    def produced(self) -> int:
+    def _new_epoch(self) -> _Epoch:
+        epoch = _Epoch(self)
+        self._epochs.append(epoch)
+        return epoch
+
+    def track(self) -> Callable[..., None]:
+        """Register a record about to be produced; returns its completion callback
+        (call it exactly once, with or without the delivery report's arguments)."""
         with self._lock:
-            return self._produced
+            epoch = self._current
+            epoch.produced += 1
+        return epoch.report
 
-    def track(self) -> Callable[[], None]:
-        """Register a record about to be produced; returns its completion callback."""
+    def mark(self) -> int:
+        """Close the current epoch: ``reached(mark)`` once its records are all reported."""
         with self._lock:
-            sequence = self._produced
-            self._produced += 1
-            self._pending.append(sequence)
+            epoch = self._current
+            if epoch.produced == 0 and len(self._epochs) == 1:
+                return self._first - 1  # nothing outstanding at all: already reached
+            epoch.closed = True
+            number = self._first + len(self._epochs) - 1
+            self._current = self._new_epoch()
+            self._retire()
+            return number
 
-        def delivered() -> None:
-            with self._lock:
-                self._finished.add(sequence)
-                while self._pending and self._pending[0] in self._finished:
-                    self._finished.discard(self._pending.popleft())
-                self._delivered = self._pending[0] if self._pending else self._produced
-                self._lock.notify_all()
+    def _retire(self) -> None:
+        epochs = self._epochs
+        while len(epochs) > 1 and epochs[0].closed and epochs[0].delivered == epochs[0].produced:
+            epochs.popleft()
+            self._first += 1
 
-        return delivered
-
-    def reached(self, produced: int) -> bool:
+    def reached(self, mark: int) -> bool:
         with self._lock:
-            return self._delivered >= produced or not self._pending
+            return mark < self._first
 
-    def wait(self, produced: int, timeout: float) -> bool:
-        """Wait until every record produced before the count ``produced`` is reported."""
+    def wait(self, mark: int, timeout: float) -> bool:
+        """Wait until every record produced before ``mark`` is reported."""
         with self._lock:
-            return self._lock.wait_for(lambda: self._delivered >= produced or not self._pending, timeout)
+            return self._changed.wait_for(lambda: mark < self._first, timeout)
 
 
 class OffsetTracker:
     def __init__(self) -> None:
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._partitions: dict[TopicPartitionKey, _Partition] = {}
 
     def track(self, topic: str, partition: int, offset: int) -> Callable[[], None]:
@@ -100,7 +137,7 @@ class OffsetTracker:
                     state.next_offset = finished + 1
                     state.dirty = True
                 if not pending:
-                    self._lock.notify_all()
+                    self._changed.notify_all()
 
         return done
 
@@ -110,7 +147,7 @@ class OffsetTracker:
             state = self._partitions.get((topic, partition))
             if state is not None and offset in state.pending:
                 state.pending.remove(offset)
-                self._lock.notify_all()
+                self._changed.notify_all()
 
     def take_ready(self) -> list[tuple[str, int, int]]:
         """(topic, partition, next offset) for partitions that advanced since the last call."""
@@ -135,7 +172,7 @@ class OffsetTracker:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                self._lock.wait(remaining)
+                self._changed.wait(remaining)
             return True
 
     def drop(self, keys: Iterable[TopicPartitionKey]) -> None:
@@ -145,7 +182,7 @@ class OffsetTracker:
                 state = self._partitions.pop(key, None)
                 if state is not None:
                     state.active = False
-            self._lock.notify_all()
+            self._changed.notify_all()
 
     def _outstanding(self, keys: Iterable[TopicPartitionKey] | None) -> int:
         if keys is None:

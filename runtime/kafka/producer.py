@@ -22,6 +22,10 @@ from .codec import Codec, HeaderList
 from .config import KafkaSettings, producer_config
 from .offsets import DeliveryWatermark
 
+_REPORT_INTERVAL = 0.02
+"""Seconds between two rounds of serving delivery reports by the poller thread."""
+_POLL_EVERY = 64
+"""Sends between two rounds of serving delivery reports by the sending thread."""
 _HEADROOM = 1024
 """Bytes kept free under ``message.max.bytes`` for the record batch framing."""
 
@@ -82,6 +86,9 @@ class EventProducer:
         self._routes = dict(routes)
         self._on_error = on_error
         self.watermark = DeliveryWatermark()
+        self._unpolled = _POLL_EVERY
+        """Sends left until the sender serves delivery reports (racy across
+        threads on purpose: it only sets a cadence)."""
         self._stopping = threading.Event()
         self._poller = threading.Thread(target=self._poll_loop, name="kafka-producer-poll", daemon=True)
         self._poller.start()
@@ -94,15 +101,11 @@ class EventProducer:
         route = self._routes.get(envelope.name)
         if route is None:
             raise KeyError(f"event {envelope.name!r} has no Kafka topic in this process")
-        value = self._codec.encode_value(envelope.event)
-        headers = self._codec.encode_headers(envelope)
+        codec = self._codec
+        value = codec.encode_value(envelope.event)
         key = record_key(envelope, route.key_field)
-
-        def delivered(error: KafkaError | None, message: Message) -> None:
-            if error is not None:
-                self._on_error(envelope, DeliveryError(route.topic, error))
-
-        self.produce(route.topic, value, key, headers, delivered, what=f"event {envelope.name!r}")
+        self.produce(route.topic, value, key, codec.encode_headers(envelope), _unused,
+                     event=envelope.name, envelope=envelope)
 
     def produce(
         self,
@@ -113,24 +116,42 @@ class EventProducer:
         on_delivery: DeliveryCallback,
         *,
         what: str = "record",
+        event: str | None = None,
+        envelope: Envelope | None = None,
     ) -> None:
-        """Produce one record, waiting while librdkafka's queue is full (backpressure)."""
+        """Produce one record, waiting while librdkafka's queue is full (backpressure).
+
+        ``event`` names the event a record carries (formatted into ``what`` only on
+        error). With ``envelope``, a failed delivery goes to ``on_error`` with it and
+        ``on_delivery`` is not called: one small closure per record, no more."""
         size = len(value or b"") + len(key or b"")
         if size + _HEADROOM > self.max_bytes:  # only near the limit: count headers too
             size += sum(len(k) + len(v or b"") for k, v in headers)
         if size > self.max_bytes:
+            what = what if event is None else f"event {event!r}"
             raise EventTooLargeError(
                 f"{what} for topic {topic!r} encodes to {size} bytes, above the producer limit "
                 f"of {self.max_bytes} bytes; raise message.max.bytes (STREAMER_KAFKA_MESSAGE_MAX_BYTES) "
                 "on both the producer and the broker, or send a smaller event"
             )
         reported = self.watermark.track()
+        if envelope is not None:
+            on_error = self._on_error
 
-        def on_report(error: KafkaError | None, message: Message) -> None:
-            try:
-                on_delivery(error, message)
-            finally:
-                reported()
+            def on_report(error: KafkaError | None, message: Message) -> None:
+                try:
+                    if error is not None:
+                        on_error(envelope, DeliveryError(topic, error))
+                finally:
+                    reported()
+
+        else:
+
+            def on_report(error: KafkaError | None, message: Message) -> None:
+                try:
+                    on_delivery(error, message)
+                finally:
+                    reported()
 
         while True:
             try:
@@ -141,13 +162,19 @@ class EventProducer:
             except KafkaException as error:
                 reported()
                 if error.args[0].code() == KafkaError.MSG_SIZE_TOO_LARGE:
+                    what = what if event is None else f"event {event!r}"
                     raise EventTooLargeError(f"{what} for topic {topic!r}: {error.args[0].str()}") from error
                 raise
             except BaseException:
                 reported()
                 raise
-        # Delivery reports are served by the poller thread; polling here as well
-        # would double the cost of every send.
+        # Serve delivery reports here, in batches, while sending: the sender runs
+        # the callbacks without handing the GIL to the poller thread (which
+        # only covers idle periods).
+        self._unpolled -= 1
+        if self._unpolled <= 0:
+            self._unpolled = _POLL_EVERY
+            self._producer.poll(0)
 
     def flush(self, timeout: float) -> int:
         """Wait for outstanding deliveries; the number still undelivered."""
@@ -161,5 +188,12 @@ class EventProducer:
         return remaining
 
     def _poll_loop(self) -> None:
-        while not self._stopping.is_set():
-            self._producer.poll(0.1)
+        # Serve delivery reports in batches every few milliseconds: waking on each
+        # report (poll with a timeout) would fight the sending threads for the GIL.
+        # Busy senders serve them as well (see ``produce``).
+        while not self._stopping.wait(_REPORT_INTERVAL):
+            self._producer.poll(0)
+
+
+def _unused(error: KafkaError | None, message: Message) -> None:
+    """``send`` reports failures with the envelope instead (see ``produce``)."""

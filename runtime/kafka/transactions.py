@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
+from ..envelope import Envelope
 from .codec import Codec, HeaderList
 from .config import KafkaSettings
 from .producer import DeliveryCallback, ErrorCallback, EventProducer, Route
@@ -67,10 +68,13 @@ class TransactionalProducer(EventProducer):
         on_delivery: DeliveryCallback,
         *,
         what: str = "record",
+        event: str | None = None,
+        envelope: Envelope | None = None,
     ) -> None:
         with self._lock:
             self._begin()
-            super().produce(topic, value, key, headers, on_delivery, what=what)
+            super().produce(topic, value, key, headers, on_delivery, what=what, event=event,
+                            envelope=envelope)
 
     def commit(self, offsets: list[TopicPartition], consumer: Consumer | None) -> None:
         """Commit the open transaction with ``offsets`` as the consumer's progress."""

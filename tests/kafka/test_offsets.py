@@ -53,14 +53,30 @@ def test_wait_idle_returns_when_workers_finish() -> None:
 
 def test_delivery_watermark_waits_for_every_earlier_record() -> None:
     watermark = DeliveryWatermark()
+    assert watermark.reached(watermark.mark())  # nothing produced yet
     reports = [watermark.track() for _ in range(3)]
-    produced = watermark.produced
-    assert produced == 3
+    first = watermark.mark()
+    later = watermark.track()
+    second = watermark.mark()
     reports[2]()
     reports[0]()
-    assert not watermark.reached(produced)
-    assert watermark.reached(1)
-    assert not watermark.wait(produced, 0.01)
-    reports[1]()
-    assert watermark.wait(produced, 1)
-    assert watermark.reached(watermark.produced)
+    assert not watermark.reached(first)
+    assert not watermark.wait(first, 0.01)
+    later()  # a later record's report does not complete an earlier mark
+    assert not watermark.reached(first)
+    reports[1](None, None)  # the delivery report's own arguments are accepted
+    assert watermark.wait(first, 1)
+    assert watermark.reached(second)
+    assert watermark.reached(watermark.mark())
+
+
+def test_delivery_watermark_later_mark_waits_for_its_own_records() -> None:
+    watermark = DeliveryWatermark()
+    watermark.track()()
+    first = watermark.mark()
+    pending = watermark.track()
+    second = watermark.mark()
+    assert watermark.reached(first)
+    assert not watermark.reached(second)
+    pending()
+    assert watermark.reached(second)
