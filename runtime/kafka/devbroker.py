@@ -65,7 +65,13 @@ def free_port() -> int:
 
 
 def _cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A random Kafka cluster id (base64 of a UUID). Like Kafka's own
+    Uuid.randomUuid, never one starting with '-', which the storage tool's
+    command line would read as an option."""
+    while True:
+        ident = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not ident.startswith("-"):
+            return ident
 
 
 _PR_SET_PDEATHSIG = 1

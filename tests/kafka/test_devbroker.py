@@ -78,3 +78,11 @@ def test_outage_mid_stream_loses_nothing(own_broker: DevBroker, unique_name: str
         raise
     finally:
         deployment.close()
+
+
+def test_cluster_ids_never_look_like_options() -> None:
+    from streamer.kafka.devbroker import _cluster_id
+
+    ids = [_cluster_id() for _ in range(5000)]  # 1 in 64 would start with '-' by chance
+    assert all(not ident.startswith("-") and len(ident) == 22 for ident in ids)
+    assert len(set(ids)) == len(ids)
