@@ -1,21 +1,28 @@
-"""Wire format of an event on Kafka: a version byte, then the event as msgpack (msgspec).
+"""Wire format of an event on Kafka: a version byte, then msgpack (msgspec).
 
-The envelope's metadata travels in record headers (UTF-8 text), so tools can
-route and inspect records without decoding the value. Decoding validates the
-value against the event's declared type; anything that does not fit raises
-``DecodeError`` naming what is wrong, never a partial event. No pickle.
+Version 2 (written): the value is the version byte then one msgpack array
+``[name, id, source, trace_id, parent_id, timestamp, event]``, the event being a
+map of its fields; the only header is ``stm.name``, so tools can route records
+without decoding them. Version 1 (still read: records already in topics; also
+the layout of service calls): the value is the version byte then the event,
+and the envelope travels in UTF-8 record headers. Decoding validates against
+the event's declared type; anything that does not fit raises ``DecodeError``
+naming what is wrong, never a partial event. No pickle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import msgspec
 
 from ..envelope import Envelope
 from ..event import Event
 
-WIRE_VERSION = 1
+WIRE_VERSION = 2
+"""The version this build writes on event topics."""
+WIRE_VERSION_HEADERS = 1
+"""The older layout with the envelope in headers; read, and written for service calls."""
 
 HEADER_NAME = "stm.name"
 HEADER_ID = "stm.id"
@@ -27,6 +34,12 @@ HEADER_TIMESTAMP = "stm.timestamp"
 HeaderList = list[tuple[str, str | bytes | None]]
 Headers = Mapping[str, str | bytes | None] | Sequence[tuple[str, str | bytes | None]]
 """Record headers as confluent-kafka hands them over."""
+
+_Metadata = tuple[str, int, str, int, int | None, float, msgspec.Raw]
+"""A version 2 value after its version byte: the envelope, the event left encoded
+until its name picks the decoder."""
+
+_VERSION_2 = bytes((WIRE_VERSION,))
 
 
 class DecodeError(ValueError):
@@ -43,17 +56,39 @@ class Codec:
     def __init__(self, types: Mapping[str, type[Event]]) -> None:
         self._encoder = msgspec.msgpack.Encoder()
         self._decoders = {name: msgspec.msgpack.Decoder(kind) for name, kind in types.items()}
+        self._metadata = msgspec.msgpack.Decoder(_Metadata)
+        self._name_headers: dict[str, HeaderList] = {
+            name: [(HEADER_NAME, name.encode())] for name in types
+        }
+        """The one header of a version 2 record, per event (shared; never mutated)."""
         self._names: dict[str, bytes] = {}
         """Encoded event and source names (a handful, sent with every record)."""
         self._texts: dict[bytes, str] = {}
         """The same names decoded, by their bytes."""
 
+    def encode(self, envelope: Envelope) -> tuple[bytes, HeaderList]:
+        """A version 2 record: value and headers (the header list is shared: do not mutate)."""
+        name = envelope.name
+        headers = self._name_headers.get(name)
+        if headers is None:
+            headers = [(HEADER_NAME, name.encode())]  # not a declared event: decoding refuses it
+        buffer = bytearray(_VERSION_2)
+        self._encoder.encode_into(
+            (name, envelope.id, envelope.source, envelope.trace_id, envelope.parent_id,
+             envelope.timestamp, envelope.event),
+            buffer,
+            1,
+        )
+        return bytes(buffer), headers
+
     def encode_value(self, event: Event) -> bytes:
-        buffer = bytearray((WIRE_VERSION,))
+        """A version 1 value (the event alone); its envelope goes in ``encode_headers``."""
+        buffer = bytearray((WIRE_VERSION_HEADERS,))
         self._encoder.encode_into(event, buffer, 1)
         return bytes(buffer)
 
     def encode_headers(self, envelope: Envelope) -> HeaderList:
+        """The version 1 headers carrying ``envelope`` (service calls use this layout)."""
         names = self._names
         name = names.get(envelope.name)
         if name is None:
@@ -74,7 +109,45 @@ class Codec:
             headers.append((HEADER_PARENT, b"%d" % envelope.parent_id))
         return headers
 
-    def decode(self, value: bytes | None, headers: Headers | None) -> Envelope:
+    def decode(
+        self, value: bytes | None, headers: Headers | Callable[[], Headers | None] | None = None
+    ) -> Envelope:
+        """The envelope of a record of either version. ``headers`` (or a function
+        returning them, called only when needed) are read for version 1 only."""
+        if not value:
+            raise DecodeError("empty-value", "record has no value")
+        version = value[0]
+        if version == WIRE_VERSION:
+            return self._decode_v2(value)
+        if version != WIRE_VERSION_HEADERS:
+            raise DecodeError(
+                "wire-version",
+                f"record has wire version {version}; this build reads versions "
+                f"{WIRE_VERSION_HEADERS} and {WIRE_VERSION}",
+            )
+        if callable(headers):
+            headers = headers()
+        return self._decode_v1(value, headers)
+
+    def _decode_v2(self, value: bytes) -> Envelope:
+        try:
+            name, ident, source, trace, parent, timestamp, raw = self._metadata.decode(memoryview(value)[1:])
+        except msgspec.ValidationError as error:
+            raise DecodeError("bad-envelope", f"record envelope: {error}") from error
+        except msgspec.DecodeError as error:
+            raise DecodeError("malformed-value", f"record value: {error}") from error
+        decoder = self._decoders.get(name)
+        if decoder is None:
+            raise DecodeError("unknown-event", f"event {name!r} is not part of this system")
+        try:
+            event: Event = decoder.decode(raw)
+        except msgspec.ValidationError as error:
+            raise DecodeError("invalid-event", f"{name}: {error}") from error
+        except msgspec.DecodeError as error:
+            raise DecodeError("malformed-value", f"{name}: {error}") from error
+        return Envelope(ident, name, source, trace, parent, timestamp, event)
+
+    def _decode_v1(self, value: bytes, headers: Headers | None) -> Envelope:
         fields = _raw_headers(headers)
         raw_name = fields.get(HEADER_NAME)
         if raw_name is None:
@@ -120,15 +193,16 @@ class Codec:
         return text
 
     def decode_event(self, name: str, value: bytes | None) -> Event:
-        """The event ``name`` from a record value, validated against its type."""
+        """The event ``name`` from a version 1 value, validated against its type."""
         decoder = self._decoders.get(name)
         if decoder is None:
             raise DecodeError("unknown-event", f"event {name!r} is not part of this system")
         if not value:
             raise DecodeError("empty-value", f"record for {name!r} has no value")
-        if value[0] != WIRE_VERSION:
+        if value[0] != WIRE_VERSION_HEADERS:
             raise DecodeError(
-                "wire-version", f"record for {name!r} has wire version {value[0]}, expected {WIRE_VERSION}"
+                "wire-version",
+                f"record for {name!r} has wire version {value[0]}, expected {WIRE_VERSION_HEADERS}",
             )
         try:
             event: Event = decoder.decode(memoryview(value)[1:])

@@ -159,7 +159,7 @@ class EventConsumer:
                 self._deadletter(message, bad_request.reason, str(bad_request), done)
             return
         try:
-            envelope = self._codec.decode(message.value(), message.headers())
+            envelope = self._codec.decode(message.value(), message.headers)  # v1 only reads headers
         except DecodeError as decode_error:
             self._deadletter(message, decode_error.reason, str(decode_error), done)
             return

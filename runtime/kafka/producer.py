@@ -101,11 +101,9 @@ class EventProducer:
         route = self._routes.get(envelope.name)
         if route is None:
             raise KeyError(f"event {envelope.name!r} has no Kafka topic in this process")
-        codec = self._codec
-        value = codec.encode_value(envelope.event)
+        value, headers = self._codec.encode(envelope)
         key = record_key(envelope, route.key_field)
-        self.produce(route.topic, value, key, codec.encode_headers(envelope), _unused,
-                     event=envelope.name, envelope=envelope)
+        self.produce(route.topic, value, key, headers, _unused, event=envelope.name, envelope=envelope)
 
     def produce(
         self,

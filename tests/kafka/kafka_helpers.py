@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from confluent_kafka import Consumer, Message, TopicPartition
 
 from streamer.envelope import Envelope, new_envelope
+from streamer.kafka.codec import Codec
 from streamer.kafka.config import load_settings
 from streamer.kafka.transport import KafkaTransport
 
@@ -221,11 +221,13 @@ def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:
 
 
 PIPELINE = "kafka_apps.pipeline"
-_done = msgspec.msgpack.Decoder(Done)
+_done = Codec({"Done": Done})
 
 
 def decode_done(value: bytes) -> Done:
-    return _done.decode(value[1:])
+    event = _done.decode(value).event
+    assert isinstance(event, Done)
+    return event
 
 
 class Deployment:

@@ -158,6 +158,8 @@ def test_malformed_records_go_to_dead_letters_and_valid_ones_are_handled(
             (b"", [(HEADER_NAME, b"Tx")]),
             (b"\x01\x80", [(HEADER_NAME, b"NoSuchEvent")]),
             (b"plain text", []),
+            (b"\x02" + msgspec.msgpack.encode(["Tx", "not an id", "s", 1, None, 0.0, {}]), []),
+            (b"\x02" + msgspec.msgpack.encode(["Tx", 1, "s", 1, None, 0.0, {"name": 5}]), [(HEADER_NAME, b"Tx")]),
         ]
         for i in range(3000):
             if i % 3 == 1:
@@ -177,6 +179,7 @@ def test_malformed_records_go_to_dead_letters_and_valid_ones_are_handled(
             assert header(message, HEADER_TOPIC) == topic
             assert header(message, HEADER_REASON) in {
                 "malformed-value", "invalid-event", "wire-version", "empty-value", "unknown-event", "missing-header",
+                "bad-envelope",
             }
             assert int(header(message, HEADER_PARTITION) or -1) >= 0
             assert int(header(message, HEADER_OFFSET) or -1) >= 0

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import msgspec
-
 from streamer.envelope import new_envelope
+from streamer.kafka.codec import Codec
 from streamer.kafka.config import load_settings
 from streamer.kafka.transport import KafkaTransport
 
 from kafka_apps.services import Answer, Ask, build
 from kafka_helpers import AppProcess, TopicReader
 
-_answer = msgspec.msgpack.Decoder(Answer)
+_answer = Codec({"Answer": Answer})
 
 
 def test_request_reply_across_processes_with_a_timeout(
@@ -21,7 +20,7 @@ def test_request_reply_across_processes_with_a_timeout(
 ) -> None:
     env = {"KAFKA_TEST_MODULE": unique_name}
     topology = build(unique_name)
-    reader = TopicReader(kafka_bootstrap, f"{unique_name}.Answer", lambda v: _answer.decode(v[1:]))
+    reader = TopicReader(kafka_bootstrap, f"{unique_name}.Answer", lambda v: _answer.decode(v).event)
     feeder = KafkaTransport(topology, "feeder", load_settings(kafka_bootstrap, environ={}))
     feeder.start(frozenset({"Ask"}), frozenset(), lambda envelope, done: None)
     processes = [

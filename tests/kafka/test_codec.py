@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streamer.envelope import Envelope, new_envelope
-from streamer.kafka.codec import HEADER_NAME, WIRE_VERSION, Codec, DecodeError
+from streamer.kafka.codec import HEADER_NAME, WIRE_VERSION, WIRE_VERSION_HEADERS, Codec, DecodeError
 
 from kafka_events import Color, Everything, Inner, Tx
 
@@ -30,16 +30,43 @@ def everything() -> Everything:
 def test_round_trip_keeps_event_and_envelope() -> None:
     codec = Codec({"Everything": Everything})
     original = Envelope(11, "Everything", "Producer", 7, 5, 1700000000.25, everything())
-    value = codec.encode_value(original.event)
-    assert value[0] == WIRE_VERSION
-    decoded = codec.decode(value, codec.encode_headers(original))
-    assert decoded == original
+    value, headers = codec.encode(original)
+    assert value[0] == WIRE_VERSION == 2
+    assert headers == [(HEADER_NAME, b"Everything")]  # one header, for routing without decoding
+    assert codec.decode(value, headers) == original
+    assert codec.decode(value) == original  # the value alone carries the envelope
 
 
 def test_envelope_without_parent_round_trips() -> None:
     codec = Codec({"Tx": Tx})
     original = new_envelope("Tx", Tx(name="tx", height=21, data=b"\x00\xff"), "external", 3.5)
-    assert codec.decode(codec.encode_value(original.event), codec.encode_headers(original)) == original
+    assert codec.decode(codec.encode(original)[0]) == original
+
+
+def test_version_1_records_still_decode() -> None:
+    codec = Codec({"Everything": Everything})
+    original = Envelope(11, "Everything", "Producer", 7, 5, 1700000000.25, everything())
+    value = codec.encode_value(original.event)
+    assert value[0] == WIRE_VERSION_HEADERS == 1
+    assert codec.decode(value, codec.encode_headers(original)) == original
+    assert codec.decode(value, lambda: codec.encode_headers(original)) == original
+
+
+def test_headers_are_read_only_for_version_1() -> None:
+    codec = Codec({"Tx": Tx})
+    original = new_envelope("Tx", Tx(name="tx", height=1, data=b""), "external", 0.0)
+
+    def no_headers() -> list[tuple[str, bytes]]:
+        raise AssertionError("a version 2 record needs no headers")
+
+    assert codec.decode(codec.encode(original)[0], no_headers) == original
+
+
+def _v2(*fields: object) -> bytes:
+    return b"\x02" + msgspec.msgpack.encode(list(fields))
+
+
+_TX = {"name": "tx", "height": 1, "data": b""}
 
 
 @pytest.mark.parametrize(
@@ -57,11 +84,29 @@ def test_envelope_without_parent_round_trips() -> None:
          [(HEADER_NAME, b"Tx"), ("stm.id", b"x"), ("stm.source", b"s"), ("stm.trace_id", b"1"), ("stm.timestamp", b"1")],
          "bad-header"),
         (b"\x01\x80", [(HEADER_NAME, b"\xff\xfe")], "bad-header"),
+        (b"\x00" + msgspec.msgpack.encode(_TX), [(HEADER_NAME, b"Tx")], "wire-version"),
+        (b"\x03" + _v2("Tx", 1, "s", 1, None, 0.0, _TX)[1:], [], "wire-version"),
+        (_v2("Tx", 1, "s", 1, None, 0.0, _TX), [], None),  # the valid record the rows below spoil
+        (b"\x02", [], "malformed-value"),
+        (b"\x02\xc1garbage", [], "malformed-value"),
+        (_v2("Tx", 1, "s", 1, None, 0.0, _TX)[:-3], [], "malformed-value"),
+        (_v2("Nope", 1, "s", 1, None, 0.0, _TX), [(HEADER_NAME, b"Tx")], "unknown-event"),
+        (_v2("Tx", "1", "s", 1, None, 0.0, _TX), [], "bad-envelope"),
+        (_v2("Tx", 1, "s", 1, None, "now", _TX), [], "bad-envelope"),
+        (_v2("Tx", 1, "s", 1, None, 0.0), [], "bad-envelope"),
+        (_v2(b"Tx", 1, "s", 1, None, 0.0, _TX), [], "bad-envelope"),
+        (b"\x02" + msgspec.msgpack.encode({"name": "Tx"}), [], "bad-envelope"),
+        (_v2("Tx", 1, "s", 1, None, 0.0, {"name": "tx", "height": "high", "data": b""}), [], "invalid-event"),
+        (_v2("Tx", 1, "s", 1, None, 0.0, {"name": "tx", "data": b""}), [], "invalid-event"),
+        (_v2("Tx", 1, "s", 1, None, 0.0, [1, 2]), [], "invalid-event"),
     ],
 )
 def test_bad_records_raise_decode_error_with_reason(
-    value: bytes, headers: list[tuple[str, bytes]], reason: str
+    value: bytes, headers: list[tuple[str, bytes]], reason: str | None
 ) -> None:
+    if reason is None:
+        assert Codec({"Tx": Tx}).decode(value, headers).event == Tx(name="tx", height=1, data=b"")
+        return
     with pytest.raises(DecodeError) as caught:
         Codec({"Tx": Tx}).decode(value, headers)
     assert caught.value.reason == reason
@@ -72,6 +117,13 @@ def test_validation_error_names_the_field() -> None:
     value = b"\x01" + msgspec.msgpack.encode({"name": "tx", "height": "high", "data": b""})
     with pytest.raises(DecodeError, match="height"):
         Codec({"Tx": Tx}).decode(value, [(HEADER_NAME, b"Tx")])
+    with pytest.raises(DecodeError, match="height"):
+        Codec({"Tx": Tx}).decode(_v2("Tx", 1, "s", 1, None, 0.0, {"name": "tx", "height": "high", "data": b""}))
+
+
+def test_unknown_version_names_the_versions_read() -> None:
+    with pytest.raises(DecodeError, match="wire version 9.* 1 and 2"):
+        Codec({"Tx": Tx}).decode(b"\x09\x80")
 
 
 @given(
@@ -88,4 +140,5 @@ def test_any_envelope_round_trips(
 ) -> None:
     codec = Codec({"Tx": Tx})
     original = Envelope(ident, "Tx", source, ident ^ 1, parent, timestamp, Tx(name=name, height=height, data=data))
+    assert codec.decode(codec.encode(original)[0]) == original
     assert codec.decode(codec.encode_value(original.event), codec.encode_headers(original)) == original

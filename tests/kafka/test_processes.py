@@ -80,9 +80,13 @@ def test_kill_9_and_sigterm_mid_stream_then_restart(deployment_factory: type, ex
         )
         worker.kill()
         assert len({r.seq for r in before}) < total, "killed too late to test anything"
+        seen_before_restart = len(deployment.reader.snapshot())
         restarted = deployment.worker("0", *args)  # same instance: fences the dead one's transaction
+        # Wait for output of the restarted worker itself (so it is up, signal
+        # handlers installed) as well as for 60% of the distinct outputs.
         deployment.reader.wait_until(
-            lambda r: len({x.seq for x in r}) >= total * 6 // 10, 180, "60% of the outputs", [restarted]
+            lambda r: len(r) > seen_before_restart and len({x.seq for x in r}) >= total * 6 // 10,
+            180, "60% of the outputs, some from the restarted worker", [restarted],
         )
         assert restarted.terminate() == 0  # SIGTERM mid-stream: drain, commit, leave
         assert len({r.seq for r in deployment.reader.snapshot()}) < total, "stopped too late to test anything"
