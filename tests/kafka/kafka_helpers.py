@@ -133,8 +133,20 @@ class AppProcess:
         return self.process is not None and self.process.poll() is None
 
     def log(self) -> str:
+        return self._full_log()[-4000:]
+
+    def wait_for_log(self, text: str, *, occurrences: int, timeout: float) -> None:
+        """Poll this process's log file (written by another OS process) until
+        ``text`` appears ``occurrences`` times; fail after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while self._full_log().count(text) < occurrences:  # log() keeps only the tail
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.label}: no {text!r} x{occurrences} within {timeout}s:\n{self.log()}")
+            time.sleep(0.05)  # polling a file another process writes, not waiting for a thread
+
+    def _full_log(self) -> str:
         try:
-            return self.log_path.read_text(errors="replace")[-4000:]
+            return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kafka_helpers import AppProcess, Deployment, committed_offsets, decode_done, end_offsets, first_arrivals_in_order, read_topic
+from kafka_helpers import Deployment, committed_offsets, decode_done, end_offsets, first_arrivals_in_order, read_topic
 
 @pytest.fixture
 def deployment_factory(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> Iterator[type]:
@@ -67,16 +67,6 @@ def test_per_key_order_across_replicas_and_a_rebalance(deployment_factory: type,
         end_offsets(deployment.bootstrap, f"{deployment.module}.Work")
 
 
-def wait_for_log(process: AppProcess, text: str, *, occurrences: int, timeout: float) -> None:
-    """Poll the process's log file (written by another OS process) until
-    ``text`` appears ``occurrences`` times; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while process.log().count(text) < occurrences:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{process.label}: no {text!r} x{occurrences} within {timeout}s:\n{process.log()}")
-        time.sleep(0.05)  # polling a file another process writes, not waiting for a thread
-
-
 @pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
 def test_kill_9_and_sigterm_mid_stream_then_restart(deployment_factory: type, exactly_once: bool) -> None:
     total = 100_000
@@ -93,7 +83,7 @@ def test_kill_9_and_sigterm_mid_stream_then_restart(deployment_factory: type, ex
         restarted = deployment.worker("0", *args)  # same instance: fences the dead one's transaction
         # SIGTERM must reach a running process (signal handlers installed), not
         # one still starting: wait for its own "running" line in the shared log.
-        wait_for_log(restarted, "running on Kafka", occurrences=2, timeout=120)
+        restarted.wait_for_log("running on Kafka", occurrences=2, timeout=120)
         deployment.reader.wait_until(
             lambda r: len({x.seq for x in r}) >= total * 6 // 10, 180, "60% of the outputs", [restarted]
         )
