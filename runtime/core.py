@@ -218,7 +218,7 @@ class ActorCore:
                 envelope = item.envelope
                 table[envelope.name](envelope)
             finally:
-                item.ack.release()
+                item.done()
 
         def task(item: Task) -> None:
             if self.stopped:

@@ -52,7 +52,7 @@ def _release(item: Any, reason: str) -> None:
     if type(item) is LaneItem:
         item = item.item
     if type(item) is RemoteItem:
-        item.ack.release()
+        item.done()
 
 
 def local_actors(topology: Topology, process: str | None) -> list[ActorSpec]:
@@ -273,9 +273,12 @@ class Assembly:
         if not subscriptions:
             done()
             return
-        ack = Ack(len(subscriptions), done)
+        if len(subscriptions) == 1:
+            subscriptions[0].deliver_item(RemoteItem(envelope, done), envelope)
+            return
+        release = Ack(len(subscriptions), done).release
         for subscription in subscriptions:
-            subscription.deliver_item(RemoteItem(envelope, ack), envelope)
+            subscription.deliver_item(RemoteItem(envelope, release), envelope)
 
     def subscribe(
         self,
@@ -352,7 +355,7 @@ def wrapper_routes() -> dict[str, Route]:
         try:
             table[item.envelope.name](item.envelope)
         finally:
-            item.ack.release()
+            item.done()
 
     table[LANE] = lane
     table[LATEST] = latest

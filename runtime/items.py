@@ -50,11 +50,13 @@ class Ack:
 
 
 class RemoteItem:
-    """An envelope that arrived through the transport, with its acknowledgement."""
+    """An envelope that arrived through the transport, with its acknowledgement:
+    ``done`` is the transport's own callback when one subscriber takes the
+    envelope, an ``Ack``'s ``release`` when several do."""
 
-    __slots__ = ("envelope", "ack")
+    __slots__ = ("envelope", "done")
     name = REMOTE
 
-    def __init__(self, envelope: Envelope, ack: Ack) -> None:
+    def __init__(self, envelope: Envelope, done: Callable[[], None]) -> None:
         self.envelope = envelope
-        self.ack = ack
+        self.done = done

@@ -174,7 +174,7 @@ def _open_bridge(settings: Settings) -> Iterator[Workload]:
             "streamer_paced": lambda: _latency("bridge", bootstrap, latency_seconds, maxima),
             "raw_paced": lambda: _latency("raw", bootstrap, latency_seconds, maxima),
         },
-        notes=(f"{count:,} records of 100-byte values per throughput run, {PARTITIONS} partitions",),
+        notes=(f"{count:,} records per throughput run (raw: 100-byte values; ours: 100-byte events, values of about 137 bytes with the envelope), {PARTITIONS} partitions",),
     )
 
 

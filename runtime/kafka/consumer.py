@@ -71,6 +71,7 @@ class EventConsumer:
         on_error: ErrorCallback,
         transactions: Transactions | None = None,
         requests: Mapping[str, Serve] | None = None,
+        expected: Mapping[str, str] | None = None,
         revoke_timeout: float = 30.0,
     ) -> None:
         self.group = group
@@ -78,6 +79,8 @@ class EventConsumer:
         """Topics carrying service requests for local actors -> what serves them."""
         self._topics = sorted({*topics, *self._requests})
         self._incoming = frozenset(incoming)
+        self._expected = dict(expected or {})
+        """Topic -> the one event it carries (decoded in one pass)."""
         self._codec = codec
         self._deliver = deliver
         self._producer = producer
@@ -127,8 +130,11 @@ class EventConsumer:
             while not self._stopping.is_set():
                 messages = self._consumer.consume(self._batch_size, 0.1)
                 if self._transactions is None:
-                    for message in messages:
-                        self._handle(message)
+                    try:
+                        for message in messages:
+                            self._handle(message)
+                    finally:
+                        self._tracker.seal()
                     self._store_ready()
                 else:
                     self._run_transaction(messages)
@@ -159,7 +165,11 @@ class EventConsumer:
                 self._deadletter(message, bad_request.reason, str(bad_request), done)
             return
         try:
-            envelope = self._codec.decode(message.value(), message.headers)  # v1 only reads headers
+            expected = self._expected.get(topic)
+            if expected is not None:
+                envelope = self._codec.decode_expected(message.value(), expected, message.headers)
+            else:
+                envelope = self._codec.decode(message.value(), message.headers)  # v1 only reads headers
         except DecodeError as decode_error:
             self._deadletter(message, decode_error.reason, str(decode_error), done)
             return
@@ -222,10 +232,13 @@ class EventConsumer:
             self._commit_transaction([])
             return
         positions: dict[TopicPartitionKey, int] = {}
-        for message in messages:
-            if message.error() is None:
-                positions[(message.topic() or "", message.partition() or 0)] = (message.offset() or 0) + 1
-            self._handle(message)
+        try:
+            for message in messages:
+                if message.error() is None:
+                    positions[(message.topic() or "", message.partition() or 0)] = (message.offset() or 0) + 1
+                self._handle(message)
+        finally:
+            self._tracker.seal()
         keys = list(positions)
         if not self._tracker.wait_idle(keys, self._revoke_timeout):
             logger.warning("consumer %s: batch not handled in time; aborting its transaction", self.group)

@@ -2,8 +2,15 @@
 
 Records finish out of order (different keys run on different workers), but an
 offset may be stored only when its record and every earlier one of the same
-partition are done: otherwise a crash would skip the unfinished ones. ``done``
-callbacks come from worker threads; the consumer thread collects the results.
+partition are done: otherwise a crash would skip the unfinished ones.
+
+Records are counted in chunks, not one by one: a chunk is the records of one
+partition in one polled batch. Every record of a chunk gets the chunk's own
+``done`` (no closure per record, one short locked increment per call); a chunk
+is finished once sealed (its batch fully handed over) and every record called
+``done``, and a partition's offset advances past its finished prefix of chunks.
+``done`` callbacks come from worker threads; the consumer thread tracks, seals
+and collects the results.
 """
 
 from __future__ import annotations
@@ -17,98 +24,54 @@ TopicPartitionKey = tuple[str, int]
 
 
 class _Partition:
-    __slots__ = ("pending", "finished", "next_offset", "dirty", "active")
+    __slots__ = ("pending", "next_offset", "dirty", "active")
 
     def __init__(self) -> None:
-        self.pending: deque[int] = deque()
-        self.finished: set[int] = set()
+        self.pending: deque[_Chunk] = deque()
+        """Chunks in consumption order, the finished prefix popped as it forms."""
         self.next_offset: int | None = None
         """Offset to store: one past the last record finished with all its predecessors."""
         self.dirty = False
         self.active = True
 
 
-class _Epoch:
-    """Records produced between two marks; complete once all have their report."""
+class _Chunk:
+    """The records of one partition in one batch."""
 
-    __slots__ = ("produced", "delivered", "closed", "report")
+    __slots__ = ("count", "released", "last", "previous", "sealed", "done")
 
-    def __init__(self, owner: DeliveryWatermark) -> None:
-        self.produced = 0
-        self.delivered = 0
-        self.closed = False
-        epoch = self
-        lock = owner._lock
+    def __init__(self, tracker: OffsetTracker, state: _Partition) -> None:
+        self.count = 0
+        """Records tracked; only the consumer thread changes it, before sealing."""
+        self.released = 0
+        self.last = -1
+        """Offset of the last record tracked."""
+        self.previous = -1
+        """Offset of the record tracked before ``last`` (for ``abandon``)."""
+        self.sealed = False
+        chunk = self
+        lock, changed = tracker._lock, tracker._changed
 
-        def reported(*_: object) -> None:
+        def done() -> None:
             with lock:
-                epoch.delivered += 1
-                if epoch.closed and epoch.delivered == epoch.produced:
-                    owner._retire()
-                    owner._changed.notify_all()
+                chunk.released += 1
+                if chunk.released == chunk.count:  # also before sealing: wait_idle counts records
+                    if chunk.sealed and state.active:
+                        _advance(state)
+                    changed.notify_all()
 
-        self.report: Callable[..., None] = reported
-        """One callback shared by every record of the epoch (no closure per record)."""
+        self.done: Callable[[], None] = done
+        """Called exactly once per record of the chunk, from any thread."""
 
 
-class DeliveryWatermark:
-    """Tells when every record produced before a mark has its delivery report.
-
-    A consumed record's offset may be stored only once the events its handlers
-    emitted are in Kafka: otherwise a crash after the offset commit loses them.
-    Records are counted per epoch (the records produced between two ``mark``
-    calls, one per consumed batch) rather than one by one: ``track`` costs one
-    counter increment and hands out the epoch's shared callback.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        """A plain lock on the hot path; ``_changed`` (same lock) only to wait."""
-        self._changed = threading.Condition(self._lock)
-        self._epochs: deque[_Epoch] = deque()
-        self._first = 0
-        """Mark number of ``_epochs[0]``; every earlier epoch is complete."""
-        self._current = self._new_epoch()
-
-    def _new_epoch(self) -> _Epoch:
-        epoch = _Epoch(self)
-        self._epochs.append(epoch)
-        return epoch
-
-    def track(self) -> Callable[..., None]:
-        """Register a record about to be produced; returns its completion callback
-        (call it exactly once, with or without the delivery report's arguments)."""
-        with self._lock:
-            epoch = self._current
-            epoch.produced += 1
-        return epoch.report
-
-    def mark(self) -> int:
-        """Close the current epoch: ``reached(mark)`` once its records are all reported."""
-        with self._lock:
-            epoch = self._current
-            if epoch.produced == 0 and len(self._epochs) == 1:
-                return self._first - 1  # nothing outstanding at all: already reached
-            epoch.closed = True
-            number = self._first + len(self._epochs) - 1
-            self._current = self._new_epoch()
-            self._retire()
-            return number
-
-    def _retire(self) -> None:
-        epochs = self._epochs
-        while len(epochs) > 1 and epochs[0].closed and epochs[0].delivered == epochs[0].produced:
-            epochs.popleft()
-            self._first += 1
-
-    def reached(self, mark: int) -> bool:
-        with self._lock:
-            return mark < self._first
-
-    def wait(self, mark: int, timeout: float) -> bool:
-        """Wait until every record produced before ``mark`` is reported."""
-        with self._lock:
-            return self._changed.wait_for(lambda: mark < self._first, timeout)
+def _advance(state: _Partition) -> None:
+    """Pop the finished prefix of a partition's chunks (under the tracker's lock)."""
+    pending = state.pending
+    while pending and pending[0].sealed and pending[0].released == pending[0].count:
+        finished = pending.popleft()
+        if finished.count:
+            state.next_offset = finished.last + 1
+            state.dirty = True
 
 
 class OffsetTracker:
@@ -116,38 +79,48 @@ class OffsetTracker:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._partitions: dict[TopicPartitionKey, _Partition] = {}
+        self._open: dict[TopicPartitionKey, _Chunk] = {}
+        """The unsealed chunk of each partition in the batch being handed over."""
 
     def track(self, topic: str, partition: int, offset: int) -> Callable[[], None]:
-        """Register a consumed record; returns its ``done`` callback (idempotent, thread-safe)."""
-        with self._lock:
-            state = self._partitions.get((topic, partition))
-            if state is None:
-                state = self._partitions[(topic, partition)] = _Partition()
-            state.pending.append(offset)
-
-        def done() -> None:
+        """Register a consumed record (offsets of a partition increase); returns its
+        ``done`` callback, to be called exactly once. Only the consumer thread tracks."""
+        key = (topic, partition)
+        chunk = self._open.get(key)
+        if chunk is None:
             with self._lock:
-                if not state.active or offset in state.finished:
-                    return
-                state.finished.add(offset)
-                pending = state.pending
-                while pending and pending[0] in state.finished:
-                    finished = pending.popleft()
-                    state.finished.discard(finished)
-                    state.next_offset = finished + 1
-                    state.dirty = True
-                if not pending:
-                    self._changed.notify_all()
+                state = self._partitions.get(key)
+                if state is None:
+                    state = self._partitions[key] = _Partition()
+                chunk = self._open[key] = _Chunk(self, state)
+                state.pending.append(chunk)
+        chunk.previous = chunk.last
+        chunk.last = offset
+        chunk.count += 1
+        return chunk.done
 
-        return done
+    def seal(self) -> None:
+        """The batch is handed over: its chunks are complete once their records are done."""
+        if not self._open:
+            return
+        with self._lock:
+            for key, chunk in self._open.items():
+                chunk.sealed = True
+                state = self._partitions.get(key)
+                if state is not None and state.active and chunk.released == chunk.count:
+                    _advance(state)
+            self._open.clear()
+            self._changed.notify_all()
 
     def abandon(self, topic: str, partition: int, offset: int) -> None:
-        """Forget a tracked record that was never handed over (the system stopped)."""
-        with self._lock:
-            state = self._partitions.get((topic, partition))
-            if state is not None and offset in state.pending:
-                state.pending.remove(offset)
-                self._changed.notify_all()
+        """Forget the record tracked last, never handed over (the system stopped),
+        and seal the batch: nothing more is handed over."""
+        chunk = self._open.get((topic, partition))
+        if chunk is not None and chunk.last == offset:
+            with self._lock:
+                chunk.count -= 1
+                chunk.last = chunk.previous
+        self.seal()
 
     def take_ready(self) -> list[tuple[str, int, int]]:
         """(topic, partition, next offset) for partitions that advanced since the last call."""
@@ -160,6 +133,7 @@ class OffsetTracker:
             return ready
 
     def outstanding(self, keys: Iterable[TopicPartitionKey] | None = None) -> int:
+        """Records tracked and not yet done."""
         with self._lock:
             return self._outstanding(keys)
 
@@ -182,9 +156,10 @@ class OffsetTracker:
                 state = self._partitions.pop(key, None)
                 if state is not None:
                     state.active = False
+                self._open.pop(key, None)
             self._changed.notify_all()
 
     def _outstanding(self, keys: Iterable[TopicPartitionKey] | None) -> int:
-        if keys is None:
-            return sum(len(state.pending) for state in self._partitions.values())
-        return sum(len(self._partitions[key].pending) for key in keys if key in self._partitions)
+        partitions = self._partitions
+        states = partitions.values() if keys is None else [partitions[k] for k in keys if k in partitions]
+        return sum(chunk.count - chunk.released for state in states for chunk in state.pending)

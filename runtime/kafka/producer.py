@@ -20,7 +20,7 @@ from ..envelope import Envelope
 from ..errors import StreamerError
 from .codec import Codec, HeaderList
 from .config import KafkaSettings, producer_config
-from .offsets import DeliveryWatermark
+from .delivery import DeliveryWatermark
 
 _REPORT_INTERVAL = 0.02
 """Seconds between two rounds of serving delivery reports by the poller thread."""
@@ -85,8 +85,10 @@ class EventProducer:
         self._codec = codec
         self._routes = dict(routes)
         self._on_error = on_error
-        self.watermark = DeliveryWatermark()
+        self.watermark = DeliveryWatermark(on_failure=self._failed)
         self._unpolled = _POLL_EVERY
+        self._sender_polls = 0
+        """Rounds of delivery reports served by senders (the poller idles while it grows)."""
         """Sends left until the sender serves delivery reports (racy across
         threads on purpose: it only sets a cadence)."""
         self._stopping = threading.Event()
@@ -98,81 +100,125 @@ class EventProducer:
         return self._producer
 
     def send(self, envelope: Envelope) -> None:
+        """Produce one event to its topic (the hot path of every outgoing event)."""
         route = self._routes.get(envelope.name)
         if route is None:
             raise KeyError(f"event {envelope.name!r} has no Kafka topic in this process")
-        value, headers = self._codec.encode(envelope)
+        value = self._codec.encode(envelope)
         key = record_key(envelope, route.key_field)
-        self.produce(route.topic, value, key, headers, _unused, event=envelope.name, envelope=envelope)
+        if len(value) + len(key) + _HEADROOM > self.max_bytes:
+            self._check_size(route.topic, value, key, None, f"event {envelope.name!r}")
+        # One callback shared by the records of a delivery epoch: a failed
+        # report finds its envelope again by decoding the record (_failed).
+        self._produce(route.topic, value, key, None, self.watermark.track(), envelope.name)
 
     def produce(
         self,
         topic: str,
         value: bytes | None,
         key: bytes | None,
-        headers: HeaderList,
+        headers: HeaderList | None,
         on_delivery: DeliveryCallback,
         *,
         what: str = "record",
-        event: str | None = None,
-        envelope: Envelope | None = None,
     ) -> None:
-        """Produce one record, waiting while librdkafka's queue is full (backpressure).
-
-        ``event`` names the event a record carries (formatted into ``what`` only on
-        error). With ``envelope``, a failed delivery goes to ``on_error`` with it and
-        ``on_delivery`` is not called: one small closure per record, no more."""
-        size = len(value or b"") + len(key or b"")
-        if size + _HEADROOM > self.max_bytes:  # only near the limit: count headers too
-            size += sum(len(k) + len(v or b"") for k, v in headers)
-        if size > self.max_bytes:
-            what = what if event is None else f"event {event!r}"
-            raise EventTooLargeError(
-                f"{what} for topic {topic!r} encodes to {size} bytes, above the producer limit "
-                f"of {self.max_bytes} bytes; raise message.max.bytes (STREAMER_KAFKA_MESSAGE_MAX_BYTES) "
-                "on both the producer and the broker, or send a smaller event"
-            )
+        """Produce one record that is not an event of this system (dead letters,
+        service calls), waiting while librdkafka's queue is full (backpressure);
+        ``on_delivery`` gets its report."""
+        if len(value or b"") + len(key or b"") + _HEADROOM > self.max_bytes:
+            self._check_size(topic, value, key, headers, what)
         reported = self.watermark.track()
-        if envelope is not None:
-            on_error = self._on_error
 
-            def on_report(error: KafkaError | None, message: Message) -> None:
-                try:
-                    if error is not None:
-                        on_error(envelope, DeliveryError(topic, error))
-                finally:
-                    reported()
-
-        else:
-
-            def on_report(error: KafkaError | None, message: Message) -> None:
-                try:
-                    on_delivery(error, message)
-                finally:
-                    reported()
-
-        while True:
+        def on_report(error: KafkaError | None, message: Message) -> None:
             try:
-                self._producer.produce(topic, value, key, headers=headers, on_delivery=on_report)
-                break
-            except BufferError:
-                self._producer.poll(0.05)
-            except KafkaException as error:
-                reported()
-                if error.args[0].code() == KafkaError.MSG_SIZE_TOO_LARGE:
-                    what = what if event is None else f"event {event!r}"
-                    raise EventTooLargeError(f"{what} for topic {topic!r}: {error.args[0].str()}") from error
-                raise
-            except BaseException:
-                reported()
-                raise
+                on_delivery(error, message)
+            finally:
+                reported()  # without the error: on_delivery handles it
+
+        self._produce(topic, value, key, headers, on_report, None, reported, what)
+
+    def _produce(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: HeaderList | None,
+        on_report: Callable[..., None],
+        event: str | None,
+        reported: Callable[..., None] | None = None,
+        what: str = "record",
+    ) -> None:
+        """Hand one tracked record to librdkafka (``reported``, else ``on_report``,
+        is called with no arguments if it never gets there). ``event`` names the
+        event a record carries, for errors."""
+        try:
+            self._producer.produce(topic, value, key, headers=headers, on_delivery=on_report)
+        except BufferError:
+            self._produce_when_room(topic, value, key, headers, on_report, event, reported, what)
+        except BaseException as error:
+            self._refused(error, topic, event, reported or on_report, what)
         # Serve delivery reports here, in batches, while sending: the sender runs
         # the callbacks without handing the GIL to the poller thread (which
         # only covers idle periods).
         self._unpolled -= 1
         if self._unpolled <= 0:
             self._unpolled = _POLL_EVERY
+            self._sender_polls += 1
             self._producer.poll(0)
+
+    def _produce_when_room(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: HeaderList | None,
+        on_report: Callable[..., None],
+        event: str | None,
+        reported: Callable[..., None] | None,
+        what: str,
+    ) -> None:
+        """librdkafka's queue is full: serve delivery reports until it takes the record."""
+        while True:
+            self._sender_polls += 1
+            self._producer.poll(0.05)
+            try:
+                self._producer.produce(topic, value, key, headers=headers, on_delivery=on_report)
+                return
+            except BufferError:
+                continue
+            except BaseException as error:
+                self._refused(error, topic, event, reported or on_report, what)
+
+    @staticmethod
+    def _refused(
+        error: BaseException, topic: str, event: str | None, reported: Callable[..., None], what: str
+    ) -> None:
+        """librdkafka refused a record: it counts as reported; re-raise, clearer if too large."""
+        reported()
+        if isinstance(error, KafkaException) and error.args[0].code() == KafkaError.MSG_SIZE_TOO_LARGE:
+            what = what if event is None else f"event {event!r}"
+            raise EventTooLargeError(f"{what} for topic {topic!r}: {error.args[0].str()}") from error
+        raise error
+
+    def _check_size(
+        self, topic: str, value: bytes | None, key: bytes | None, headers: HeaderList | None, what: str
+    ) -> None:
+        """Near the limit: count the headers too, and refuse what librdkafka would."""
+        size = len(value or b"") + len(key or b"") + sum(len(k) + len(v or b"") for k, v in headers or ())
+        if size > self.max_bytes:
+            raise EventTooLargeError(
+                f"{what} for topic {topic!r} encodes to {size} bytes, above the producer limit "
+                f"of {self.max_bytes} bytes; raise message.max.bytes (STREAMER_KAFKA_MESSAGE_MAX_BYTES) "
+                "on both the producer and the broker, or send a smaller event"
+            )
+
+    def _failed(self, error: KafkaError, message: Message) -> None:
+        """A delivery report with an error for an event sent by ``send``."""
+        try:
+            envelope: Envelope | None = self._codec.decode(message.value(), message.headers)
+        except Exception:  # our own record; still report the failure without it
+            envelope = None
+        self._on_error(envelope, DeliveryError(message.topic() or "?", error))
 
     def flush(self, timeout: float) -> int:
         """Wait for outstanding deliveries; the number still undelivered."""
@@ -188,10 +234,10 @@ class EventProducer:
     def _poll_loop(self) -> None:
         # Serve delivery reports in batches every few milliseconds: waking on each
         # report (poll with a timeout) would fight the sending threads for the GIL.
-        # Busy senders serve them as well (see ``produce``).
+        # Busy senders serve them themselves (see ``_produce``): then stay out of
+        # their way, as running the callbacks here contends for the watermark's lock.
+        seen = -1
         while not self._stopping.wait(_REPORT_INTERVAL):
-            self._producer.poll(0)
-
-
-def _unused(error: KafkaError | None, message: Message) -> None:
-    """``send`` reports failures with the envelope instead (see ``produce``)."""
+            if self._sender_polls == seen:
+                self._producer.poll(0)
+            seen = self._sender_polls

@@ -19,10 +19,9 @@ from collections.abc import Callable, Mapping
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
-from ..envelope import Envelope
 from .codec import Codec, HeaderList
 from .config import KafkaSettings
-from .producer import DeliveryCallback, ErrorCallback, EventProducer, Route
+from .producer import ErrorCallback, EventProducer, Route
 
 logger = logging.getLogger("streamer.kafka")
 
@@ -59,22 +58,21 @@ class TransactionalProducer(EventProducer):
         self._open = False
         self.client.init_transactions(_API_TIMEOUT)
 
-    def produce(
+    def _produce(
         self,
         topic: str,
         value: bytes | None,
         key: bytes | None,
-        headers: HeaderList,
-        on_delivery: DeliveryCallback,
-        *,
+        headers: HeaderList | None,
+        on_report: Callable[..., None],
+        event: str | None,
+        reported: Callable[..., None] | None = None,
         what: str = "record",
-        event: str | None = None,
-        envelope: Envelope | None = None,
     ) -> None:
+        # Every record, events and dead letters alike, joins the open transaction.
         with self._lock:
             self._begin()
-            super().produce(topic, value, key, headers, on_delivery, what=what, event=event,
-                            envelope=envelope)
+            super()._produce(topic, value, key, headers, on_report, event, reported, what)
 
     def commit(self, offsets: list[TopicPartition], consumer: Consumer | None) -> None:
         """Commit the open transaction with ``offsets`` as the consumer's progress."""

@@ -127,6 +127,7 @@ class KafkaTransport:
                 on_error=self._report,
                 transactions=producer if isinstance(producer, TransactionalProducer) else None,
                 requests=requests,
+                expected=_one_event_per_topic(self.topology, incoming),
             )
             self._consumer.start()
 
@@ -169,3 +170,11 @@ class KafkaTransport:
         if self.settings.instance:
             return self.settings.instance
         return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _one_event_per_topic(topology: Topology, names: frozenset[str]) -> dict[str, str]:
+    """Topic -> event, for the topics that carry a single event of ``names``."""
+    by_topic: dict[str, set[str]] = {}
+    for name in names:
+        by_topic.setdefault(topic_name(topology, name), set()).add(name)
+    return {topic: next(iter(events)) for topic, events in by_topic.items() if len(events) == 1}
