@@ -7,15 +7,17 @@ every earlier one of its partition; librdkafka commits stored offsets
 periodically, and on rebalance and shutdown we commit synchronously. A record
 that does not decode goes to the dead-letter topic and the loop carries on.
 
-In exactly-once mode (``transactions`` given) each batch is one transaction: the
-events the handlers emit and the batch's input offsets commit together, or the
-transaction aborts and the batch is consumed again.
+In exactly-once mode (``transactions`` given) the batches polled within a commit
+interval form one transaction: the events the handlers emit and the batches'
+input offsets commit together, or the transaction aborts and the batches are
+consumed again.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from typing import Protocol
@@ -41,8 +43,10 @@ from .transactions import TransactionAborted
 
 logger = logging.getLogger("streamer.kafka")
 
-_BATCHES_PER_TRANSACTION = 4
-"""In exactly-once mode one transaction covers up to this many polling batches."""
+_COMMIT_INTERVAL = 0.1
+"""Exactly-once mode: seconds a transaction stays open while records keep coming.
+A commit costs broker round trips and a pause while the open batches drain, so
+one commit serves every batch polled meanwhile (Kafka Streams' default too)."""
 
 Deliver = Callable[[Envelope, Callable[[], None]], None]
 Serve = Callable[[Message, Callable[[], None]], None]
@@ -89,10 +93,11 @@ class EventConsumer:
         self._transactions = transactions
         self._revoke_timeout = revoke_timeout
         self._batch_size = settings.batch_size
-        if transactions is not None:
-            # Each batch costs a transaction commit (broker round trips) and a
-            # pause while it drains: fewer, larger batches carry more per commit.
-            self._batch_size *= _BATCHES_PER_TRANSACTION
+        self._commit_interval = _COMMIT_INTERVAL
+        self._open_positions: dict[TopicPartitionKey, int] = {}
+        """Exactly-once mode: next offset per partition read in the open transaction."""
+        self._open_since: float | None = None
+        self._rewind_pending = False
         self._tracker = OffsetTracker()
         self._awaiting_delivery: deque[tuple[int, list[tuple[str, int, int]]]] = deque()
         """Offsets whose records are handled, with the producer's count at that
@@ -137,6 +142,10 @@ class EventConsumer:
                         self._tracker.seal()
                     self._store_ready()
                 else:
+                    if self._rewind_pending:  # after an abort inside a rebalance callback
+                        self._rewind_pending = False
+                        self._rewind()
+                        continue  # the batch came from before the rewind
                     self._run_transaction(messages)
         except SystemStoppedError:
             logger.info("consumer %s: the local system stopped; leaving", self.group)
@@ -225,22 +234,31 @@ class EventConsumer:
                 logger.debug("store_offsets: %s", error)
 
     def _run_transaction(self, messages: list[Message]) -> None:
+        """Hand a batch over inside the open transaction; commit it once it has been
+        open for the commit interval, or when no records come (events emitted
+        outside any batch, by timers or calls, wait in it until then)."""
+        if messages:
+            positions = self._open_positions
+            if self._open_since is None:
+                self._open_since = time.monotonic()
+            try:
+                for message in messages:
+                    if message.error() is None:
+                        positions[(message.topic() or "", message.partition() or 0)] = (message.offset() or 0) + 1
+                    self._handle(message)
+            finally:
+                self._tracker.seal()
+            if time.monotonic() - self._open_since < self._commit_interval:
+                return  # poll on while the workers handle: one commit serves many batches
+        self._finish_transaction()
+
+    def _finish_transaction(self) -> None:
+        """Wait until the open transaction's records are handled, then commit it with
+        their offsets (or abort it and consume them again)."""
         assert self._transactions is not None
-        if not messages:
-            # Events emitted outside any batch (timers, calls) wait in the open
-            # transaction: commit them when idle.
-            self._commit_transaction([])
-            return
-        positions: dict[TopicPartitionKey, int] = {}
-        try:
-            for message in messages:
-                if message.error() is None:
-                    positions[(message.topic() or "", message.partition() or 0)] = (message.offset() or 0) + 1
-                self._handle(message)
-        finally:
-            self._tracker.seal()
+        positions, self._open_positions, self._open_since = self._open_positions, {}, None
         keys = list(positions)
-        if not self._tracker.wait_idle(keys, self._revoke_timeout):
+        if keys and not self._tracker.wait_idle(keys, self._revoke_timeout):
             logger.warning("consumer %s: batch not handled in time; aborting its transaction", self.group)
             self._transactions.abort()
             self._rewind()
@@ -275,6 +293,7 @@ class EventConsumer:
                 # Stopped inside a batch: commit the part the system finished, with
                 # its offsets, so what it emitted is not emitted again after restart.
                 ready = self._tracker.take_ready()
+                self._open_positions, self._open_since = {}, None
                 self._transactions.commit([TopicPartition(t, p, o) for t, p, o in ready], self._consumer)
             self._consumer.close()  # leaves the group; revocation commits once more
         except (KafkaException, RuntimeError) as error:  # TransactionAborted/Failed included
@@ -296,6 +315,8 @@ class EventConsumer:
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         keys = [(tp.topic, tp.partition) for tp in partitions]
         logger.info("consumer %s: revoked %s", self.group, _describe(partitions))
+        if self._transactions is not None and self._open_positions:
+            self._finish_transaction()  # while the partitions are still ours to commit
         if self._transactions is None:
             # Let in-flight records finish so their successors' new owner starts after them.
             self._tracker.wait_idle(keys, self._revoke_timeout)
@@ -305,6 +326,12 @@ class EventConsumer:
 
     def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         logger.warning("consumer %s: lost %s", self.group, _describe(partitions))
+        if self._transactions is not None and self._open_positions:
+            # Their offsets can no longer commit: what the open transaction holds
+            # for them must not become visible while their new owner redoes it.
+            self._transactions.abort()
+            self._open_positions, self._open_since = {}, None
+            self._rewind_pending = True
         self._tracker.drop((tp.topic, tp.partition) for tp in partitions)
 
 
