@@ -12,8 +12,11 @@ class Actor:
     """Subclass (usually via a generated base) and override handler methods.
 
     The runtime builds the instance with no arguments. Handlers run on the
-    actor's worker thread(s); with ``workers`` above one and no ordered gate,
-    state machine, join, collect or watch, several workers share the instance.
+    actor's worker thread(s), one item at a time; a service call from outside
+    code (``System.call``) to an idle actor with one worker runs on the caller's
+    thread instead, under the same exclusion. With ``workers`` above one and no
+    ordered gate, state machine, join, collect or watch, several workers share
+    the instance.
     """
 
     NAME: ClassVar[str] = ""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .binding import bind
@@ -45,6 +46,9 @@ class Unit:
     table: dict[str, Route]
     core: ActorCore | None = None
     worker: int = 0
+    exclusive: threading.Lock = field(default_factory=threading.Lock)
+    """Held by whoever runs the table: the worker for each batch, or a caller
+    running a service call inline (see ``Worker.run_inline``)."""
 
 
 def _release(item: Any, reason: str) -> None:
@@ -218,7 +222,10 @@ class Assembly:
         request: Any,
         cause: Envelope | None,
         deliver: Callable[[Reply[Any]], None],
+        inline: Callable[[ServiceCall], bool] | None = None,
     ) -> None:
+        """Send a service call; ``deliver`` gets its reply. ``inline`` may run the
+        call on this thread instead of queueing it (True when it did)."""
         label = f"{actor}.{method}"
         found = self._services.get((actor, method))
         if found is None:
@@ -239,6 +246,8 @@ class Assembly:
         correlation = self.services.open(label, service.timeout, deliver)
         envelope = new_request_envelope(service.request, source, request, cause, self.clock.now())
         call = ServiceCall(method, envelope, correlation)
+        if inline is not None and inline(call):
+            return
         if actor in self.mailboxes:
             delivered = self.post(actor, call)
         elif self.remote_request is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from .host import Unit
 
@@ -29,16 +30,38 @@ class Worker:
         box = self.unit.mailbox
         return not len(box) and box.taken == self.done
 
+    def run_inline(self, item: Any) -> bool:
+        """Run ``item`` on the calling thread if the unit is idle (nothing queued,
+        nothing in hand), holding the unit's exclusive lock so the worker waits;
+        False, having done nothing, otherwise. The actor still handles one item
+        at a time and in arrival order: anything queued meanwhile comes after."""
+        unit = self.unit
+        if not unit.exclusive.acquire(False):
+            return False
+        try:
+            box = unit.mailbox
+            if len(box) or box.taken != self.done or box.closed:
+                return False
+            try:
+                unit.table[item.name](item)
+            except Exception:
+                log.exception("%s: internal error while handling %r", unit.label, item.name)
+            return True
+        finally:
+            unit.exclusive.release()
+
     def _run(self) -> None:
         take = self.unit.mailbox.take
         table = self.unit.table
+        exclusive = self.unit.exclusive
         while True:
             batch = take()
             if not batch:
                 return
-            for item in batch:
-                try:
-                    table[item.name](item)
-                except Exception:
-                    log.exception("%s: internal error while handling %r", self.unit.label, item.name)
-            self.done += len(batch)
+            with exclusive:
+                for item in batch:
+                    try:
+                        table[item.name](item)
+                    except Exception:
+                        log.exception("%s: internal error while handling %r", self.unit.label, item.name)
+                self.done += len(batch)

@@ -46,6 +46,16 @@ class StopResult:
     """Worker threads that did not finish within the timeout."""
 
 
+def _inline_runners(workers: list[Worker]) -> dict[str, Callable[[Any], bool]]:
+    """``Worker.run_inline`` of every actor that has exactly one worker."""
+    by_actor: dict[str, list[Worker]] = {}
+    for worker in workers:
+        core = worker.unit.core
+        if core is not None:
+            by_actor.setdefault(core.name, []).append(worker)
+    return {actor: found[0].run_inline for actor, found in by_actor.items() if len(found) == 1}
+
+
 def _counted(counter: itertools.count[int]) -> int:
     return int(repr(counter)[6:-1])
 
@@ -59,6 +69,7 @@ class System:
         clock: Clock | None = None,
         process: str | None = None,
         transport: Transport | None = None,
+        inline_calls: bool = True,
     ) -> None:
         self.topology = topology
         self.clock: Clock = clock if clock is not None else RealClock()
@@ -75,6 +86,9 @@ class System:
         self.process = process
         self._transport = transport if process is not None else None
         self._workers = [Worker(unit) for unit in self._assembly.units]
+        self._inline = _inline_runners(self._workers) if inline_calls else {}
+        """Actor -> how ``call`` runs a request on the caller's thread when the
+        actor (one worker) is idle: no thread hand-off in either direction."""
         self._state = "new"
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -325,7 +339,15 @@ class System:
         if self._state != "running":
             future.set_result(Reply(error=ServiceError(f"{actor}.{method}: the system is {self._state}")))
             return future
-        self._assembly.request("external", actor, method, request, None, future.set_result)
+        inline = self._inline.get(actor)
+        if inline is None:
+            self._assembly.request("external", actor, method, request, None, future.set_result)
+            return future
+        self._enter()  # seen by stop() as work in progress, like a publish
+        try:
+            self._assembly.request("external", actor, method, request, None, future.set_result, inline)
+        finally:
+            self._leave()
         return future
 
     # ---- introspection -----------------------------------------------------------
