@@ -3,7 +3,9 @@
 Pykka actors do exactly the per-event work of our handlers (the one-hop filter,
 state check and handler call; the pipeline's stage functions), fed by ``tell``;
 the round trip uses ``ask``. A bare SimpleQueue ping-pong between two threads is
-reported as the ceiling of any threaded request/reply.
+reported as the ceiling of any threaded request/reply. Our calls to an idle actor
+run on the caller's thread; ``streamer_call_queued`` reports the same round trips
+forced through the actor's worker thread.
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ def _open(settings: Settings) -> Iterator[Workload]:
             "streamer_four_hop": lambda: streamer_api.run_pipeline(four_hop_events),
             "pykka_four_hop": lambda: pykka_four_hop(four_hop_events),
             "streamer_call": lambda: streamer_api.run_request_reply(calls),
+            "streamer_call_queued": lambda: streamer_api.run_request_reply(calls, inline=False),
             "pykka_ask": lambda: pykka_ask(calls),
             "simplequeue_round_trip": lambda: simplequeue_round_trip(calls),
         },

@@ -25,10 +25,10 @@ def require_runtime() -> None:
         raise Unavailable(f"runtime lacks {', '.join(missing)} (not landed yet)")
 
 
-def _start(topology: Any, handlers: Mapping[str, type[Any]]) -> Any:
+def _start(topology: Any, handlers: Mapping[str, type[Any]], **options: Any) -> Any:
     import streamer
 
-    system = streamer.System(topology, handlers)
+    system = streamer.System(topology, handlers, **options)
     system.start()
     return system
 
@@ -185,15 +185,17 @@ def service_topology() -> Any:
     )
 
 
-def run_request_reply(count: int) -> Measurement:
-    """Sequential round trips from outside the actors: call, wait for the reply, repeat."""
+def run_request_reply(count: int, inline: bool = True) -> Measurement:
+    """Sequential round trips from outside the actors: call, wait for the reply, repeat.
+    The actor is idle between calls, so they run on the caller's thread unless
+    ``inline`` is False (then each is queued to the actor's worker and back)."""
     import streamer
 
     class Echo(streamer.Actor):
         def echo(self, ctx: Any, request: Ping) -> Pong:
             return Pong(seq=request.seq)
 
-    system = _start(service_topology(), {"Echo": Echo})
+    system = _start(service_topology(), {"Echo": Echo}, inline_calls=inline)
     try:
         call = system.call
         began = time.perf_counter()
