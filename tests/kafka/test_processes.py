@@ -84,8 +84,9 @@ def test_kill_9_and_sigterm_mid_stream_then_restart(deployment_factory: type, ex
         # SIGTERM must reach a running process (signal handlers installed), not
         # one still starting: wait for its own "running" line in the shared log.
         restarted.wait_for_log("running on Kafka", occurrences=2, timeout=120)
+        # Early enough that the SIGTERM lands with most of the stream still to come.
         deployment.reader.wait_until(
-            lambda r: len({x.seq for x in r}) >= total * 6 // 10, 180, "60% of the outputs", [restarted]
+            lambda r: len({x.seq for x in r}) >= total * 4 // 10, 180, "40% of the outputs", [restarted]
         )
         assert restarted.terminate() == 0  # SIGTERM mid-stream: drain, commit, leave
         assert len({r.seq for r in deployment.reader.snapshot()}) < total, "stopped too late to test anything"
