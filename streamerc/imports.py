@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from .layout import INDENT, fits
+
 
 class ImportClash(ValueError):
     """One name would be imported from two modules (a spec name shadows a generated one)."""
@@ -63,9 +65,18 @@ class Imports:
         for module in self._modules:
             groups.setdefault(_group(module), []).append((module, f"import {module}"))
         for module, names in by_module.items():
-            line = f"from {module} import {', '.join(sorted(names, key=_isort_key))}"
+            line = _from_import(module, sorted(names, key=_isort_key))
             groups.setdefault(_group(module), []).append((module, line))
         return [[line for _, line in sorted(groups[key])] for key in sorted(groups)]
+
+
+def _from_import(module: str, names: list[str]) -> str:
+    """``from module import names``, one name a line in parentheses when too
+    long for one line, as black lays it out."""
+    line = f"from {module} import {', '.join(names)}"
+    if fits(line):
+        return line
+    return "\n".join([f"from {module} import (", *(f"{INDENT}{name}," for name in names), ")"])
 
 
 def _isort_key(name: str) -> tuple[int, str, str]:

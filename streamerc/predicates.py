@@ -12,6 +12,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from .layout import (
+    COMPARATOR_PRIORITY,
+    INDENT,
+    LOGIC_PRIORITY,
+    Brackets,
+    Chain,
+    Node,
+    Text,
+    fits,
+    lay_out,
+    prefixed,
+    string_literal,
+)
 from .model import BoolOp, Call, Compare, Const, Expr, FieldRef, ListExpr, Not
 from .naming import checked_identifier
 
@@ -74,6 +87,11 @@ def _python(expr: Expr, params: Mapping[str | None, str]) -> tuple[str, int]:
 
 
 def _compare(expr: Compare, params: Mapping[str | None, str]) -> str:
+    return " ".join(_compare_parts(expr, params))
+
+
+def _compare_parts(expr: Compare, params: Mapping[str | None, str]) -> tuple[str, str, str]:
+    """(left operand, operator, right operand) of a comparison."""
     if expr.op not in _COMPARE_OPS:
         raise ExpressionError(f"unknown comparison {expr.op!r}")
     # Operands binding no tighter than a comparison are parenthesised: Python
@@ -83,7 +101,7 @@ def _compare(expr: Compare, params: Mapping[str | None, str]) -> str:
     op: str = expr.op
     if _is_none(expr.right) and op in ("==", "!="):
         op = "is" if op == "==" else "is not"
-    return f"{left} {op} {right}"
+    return left, op, right
 
 
 def _operand(expr: Expr, params: Mapping[str | None, str], context: int) -> str:
@@ -96,7 +114,9 @@ def _is_none(expr: Expr) -> bool:
 
 
 def _literal(value: object) -> str:
-    if value is None or isinstance(value, (bool, int, str, bytes)):
+    if isinstance(value, (str, bytes)):
+        return string_literal(value)
+    if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):
         if math.isnan(value):
@@ -105,6 +125,77 @@ def _literal(value: object) -> str:
             return 'float("inf")' if value > 0 else '-float("inf")'
         return repr(value)
     raise ExpressionError(f"unsupported literal {value!r}")
+
+
+def return_statement(expr: Expr, params: Mapping[str | None, str], indent: str) -> str:
+    """``return <expr>`` as black lays it out at ``indent``: one line when it
+    fits, else the expression in parentheses, split before its loosest
+    operators (``and``/``or``, then comparisons) as far as needed.
+
+    Where black would rather split inside a bracket (an expression that starts
+    or ends with one and has a single loosest operator, or has none), the line
+    is left whole for black to split; the output is black's either way.
+    """
+    line = f"{indent}return {python_expr(expr, params)}"
+    if fits(line):
+        return line
+    parts = _parts(expr, params, _OR)
+    priorities = [priority for priority, _ in parts[1:]]
+    if not priorities:
+        return line
+    if priorities.count(max(priorities)) == 1 and (parts[0][1].flat[0] in "([" or parts[-1][1].flat[-1] in ")]"):
+        return line
+    body = lay_out(Chain(tuple(parts)), indent + INDENT)
+    return "\n".join([f"{indent}return (", *body, f"{indent})"])
+
+
+def _node(expr: Expr, params: Mapping[str | None, str], context: int) -> Node:
+    """``expr`` as a layout node, parenthesised if it binds looser than ``context``."""
+    text, level = _python(expr, params)
+    if level < context:
+        return Brackets("(", (_chain(expr, params, level),), ")")
+    if isinstance(expr, ListExpr):
+        return Brackets("[", tuple(_node(item, params, _OR) for item in expr.items), "]", display=True)
+    if isinstance(expr, Call):
+        return Brackets(f"{expr.func.text}(", (_node(expr.arg, params, _OR),))
+    if level == _ATOM:
+        return Text(text)
+    return _chain(expr, params, level)
+
+
+def _chain(expr: Expr, params: Mapping[str | None, str], context: int) -> Node:
+    parts = _parts(expr, params, context)
+    return parts[0][1] if len(parts) == 1 else Chain(tuple(parts))
+
+
+def _parts(expr: Expr, params: Mapping[str | None, str], context: int) -> list[tuple[int, Node]]:
+    """The operands of ``expr`` black may split before, outside any bracket:
+    each ``and``/``or`` and comparison operator, with its priority."""
+    _, level = _python(expr, params)
+    if level < context or level == _ATOM:
+        return [(0, _node(expr, params, context))]
+    if isinstance(expr, Not):
+        inner = expr.operand
+        if isinstance(inner, Compare) and inner.op == "in":
+            return _compare_parts_of(Compare("not in", inner.left, inner.right, inner.span), params)
+        (_, first), *rest = _parts(inner, params, _NOT)
+        return [(0, prefixed("not ", first)), *rest]
+    if isinstance(expr, BoolOp):
+        parts: list[tuple[int, Node]] = []
+        for index, operand in enumerate(expr.operands):
+            (_, first), *rest = _parts(operand, params, level)
+            parts += [(LOGIC_PRIORITY, prefixed(f"{expr.op} ", first)) if index else (0, first), *rest]
+        return parts
+    if isinstance(expr, Compare):
+        return _compare_parts_of(expr, params)
+    raise ExpressionError(f"unsupported expression node {type(expr).__name__}")
+
+
+def _compare_parts_of(expr: Compare, params: Mapping[str | None, str]) -> list[tuple[int, Node]]:
+    _, op, _ = _compare_parts(expr, params)
+    left = _node(expr.left, params, _COMPARE + 1)
+    right = _node(expr.right, params, _COMPARE + 1)
+    return [(0, left), (COMPARATOR_PRIORITY, prefixed(f"{op} ", right))]
 
 
 def spec_text(expr: Expr) -> str:

@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from . import model as m
 from .imports import Imports
+from .layout import Brackets, Text, string_literal
 from .naming import (
     base_class_name,
     call_helper_name,
@@ -260,14 +261,14 @@ class _ActorMembers:
                 methods.append(self.hook(hook_name(state.name.text), doc))
         return methods
 
-    def state_type(self) -> tuple[str | None, str | None]:
+    def state_type(self) -> tuple[str | None, Brackets | None]:
         """(alias name, ``Literal[...]`` of the state names), for actors with a machine."""
         if self.actor.machine is None:
             return None, None
         literal = self.imports.name("typing", "Literal")
         self.imports.name("typing", "TypeAlias")
-        states = ", ".join(repr(checked_identifier(s.name.text)) for s in self.actor.machine.states)
-        return state_alias_name(self.actor.name.text), f"{literal}[{states}]"
+        states = tuple(Text(string_literal(checked_identifier(s.name.text))) for s in self.actor.machine.states)
+        return state_alias_name(self.actor.name.text), Brackets(f"{literal}[", states, "]")
 
     def call_helpers(self) -> list[MethodView]:
         methods = []
@@ -290,8 +291,8 @@ class _ActorMembers:
                         f"this actor when the reply arrives or the call times out ({service.timeout:g}s)."
                     ),
                     kind="call",
-                    call_actor=repr(checked_identifier(call.actor.text)),
-                    call_method=repr(checked_identifier(call.method.text)),
+                    call_actor=string_literal(checked_identifier(call.actor.text)),
+                    call_method=string_literal(checked_identifier(call.method.text)),
                 )
             )
         return methods
@@ -341,7 +342,7 @@ def _main_file(package: str, header: str) -> MainFile:
     imports.module("sys")
     imports.name("streamer", "run_main")
     imports.name(".topology", "TOPOLOGY")
-    return MainFile(header, imports, package, repr(f"{package}_handlers"))
+    return MainFile(header, imports, package, string_literal(f"{package}_handlers"))
 
 
 def _init_file(spec: m.Spec, actors: tuple[ActorView, ...], header: str) -> InitFile:

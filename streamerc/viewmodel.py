@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import model as m
 from .imports import Imports
+from .layout import Brackets, Text, annotation, fits, lay_out, prefixed, string_literal
 from .naming import checked_identifier
 
 
@@ -27,12 +28,29 @@ def docstring(text: str) -> str:
     ``customer != ""`` stays readable.
     """
     escaped = text.replace("\\", "\\\\")
-    escaped = "".join(c if c.isprintable() else f"\\U{ord(c):08x}" for c in escaped)
+    if not escaped.isprintable():
+        escaped = "".join(c if c.isprintable() else f"\\U{ord(c):08x}" for c in escaped)
     escaped = _QUOTE_RUN.sub(lambda run: '\\"' * len(run.group()), escaped)
-    return f'"""{escaped}"""'
+    # black pads a docstring that ends with a quote, and strips the ends.
+    escaped = escaped.strip(" ")
+    return f'"""{escaped} """' if escaped.endswith('"') else f'"""{escaped}"""'
 
 
 _QUOTE_RUN = re.compile(r'"{3,}|"+$')
+
+
+def _definition(name: str, params: tuple[ParamView, ...], returns: str, indent: str) -> str:
+    texts = (f"{p.name}: {p.annotation}" if p.annotation else p.name for p in params)
+    line = f"{indent}def {name}({', '.join(texts)}) -> {returns}:"
+    if fits(line):  # most do: skip building the layout tree
+        return line
+    nodes = tuple(prefixed(f"{p.name}: ", annotation(p.annotation)) if p.annotation else Text(p.name) for p in params)
+    return "\n".join(lay_out(Brackets(f"def {name}(", nodes, f") -> {returns}:", parameters=True), indent))
+
+
+def class_header(name: str, bases: tuple[str, ...]) -> str:
+    """``class name(bases):`` at the top level, as black lays it out."""
+    return "\n".join(lay_out(Brackets(f"class {name}(", tuple(Text(b) for b in bases), "):")))
 
 
 @dataclass(frozen=True)
@@ -49,11 +67,16 @@ class EventView:
     doc: str
     fields: tuple[FieldView, ...]
 
+    @property
+    def class_header(self) -> str:
+        return class_header(self.class_name, ("Event", "frozen=True", "kw_only=True"))
+
 
 @dataclass(frozen=True)
 class ParamView:
     name: str
     annotation: str
+    """Python text of the annotation; empty for ``self``."""
 
 
 @dataclass(frozen=True)
@@ -69,10 +92,14 @@ class MethodView:
     """Python literals of the callee for ``call`` helpers."""
     call_method: str = ""
 
-    @property
-    def signature(self) -> str:
-        params = ", ".join(["self"] + [f"{p.name}: {p.annotation}" for p in self.params])
-        return f"{self.name}({params}) -> {self.returns}"
+    def definition(self, indent: str) -> str:
+        """The ``def`` line(s) at ``indent``, as black lays them out."""
+        return _definition(self.name, (ParamView("self", ""), *self.params), self.returns, indent)
+
+    def call_statement(self, indent: str) -> str:
+        """A call helper's body: ``ctx.call(...)`` at ``indent``."""
+        args = (Text(self.call_actor), Text(self.call_method), Text("request"), Text("then"))
+        return "\n".join(lay_out(Brackets("ctx.call(", args), indent))
 
     @property
     def arguments(self) -> str:
@@ -88,13 +115,31 @@ class ActorView:
     context: str
     """Annotation of ``ctx``: ``Context[<union of emitted events>]``."""
     state_alias: str | None
-    state_literal: str | None
+    state_literal: Brackets | None
+    """``Literal[...]`` of the state names, for an actor with a state machine."""
     methods: tuple[MethodView, ...]
     emits_anything: bool
 
     @property
     def name_literal(self) -> str:
-        return repr(self.name)
+        return string_literal(self.name)
+
+    @property
+    def base_header(self) -> str:
+        """The generated base class's ``class`` line(s)."""
+        return class_header(self.base_name, ("Actor",))
+
+    @property
+    def starter_header(self) -> str:
+        """The starter handler class's ``class`` line(s)."""
+        return class_header(self.name, (self.base_name,))
+
+    @property
+    def state_definition(self) -> str:
+        """``<Actor>State: TypeAlias = Literal[...]``, as black lays it out."""
+        if self.state_alias is None or self.state_literal is None:
+            raise ViewError(f"actor {self.name} has no state machine")
+        return "\n".join(lay_out(self.state_literal.prefixed(f"{self.state_alias}: TypeAlias = ")))
 
     @property
     def user_methods(self) -> tuple[MethodView, ...]:
@@ -138,13 +183,14 @@ class PredicateView:
 
     function: str
     params: tuple[ParamView, ...]
-    expression: str
+    body: str
+    """The ``return`` statement, indented, as black lays it out."""
     doc: str
 
     @property
-    def signature(self) -> str:
-        params = ", ".join(f"{p.name}: {p.annotation}" for p in self.params)
-        return f"{self.function}({params}) -> bool"
+    def definition(self) -> str:
+        """The ``def`` line(s), as black lays them out."""
+        return _definition(self.function, self.params, "bool", "")
 
 
 @dataclass(frozen=True)
@@ -153,7 +199,7 @@ class TopologyFile:
     imports: Imports
     predicates: tuple[PredicateView, ...]
     topology: str
-    """The ``Topology(...)`` constructor call, one line (black formats it)."""
+    """The ``TOPOLOGY = Topology(...)`` statement, laid out as black prints it."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +209,12 @@ class MainFile:
     package: str
     handlers_module: str
     """Python literal of the default handler module name."""
+
+    @property
+    def run_statement(self) -> str:
+        """The ``__main__`` guard's body, as black lays it out."""
+        run_main = Brackets("run_main(", (Text("TOPOLOGY"), Text(self.handlers_module), Text("sys.argv[1:]")))
+        return "\n".join(lay_out(Brackets("sys.exit(", (run_main,)), "    "))
 
 
 @dataclass(frozen=True)
