@@ -56,16 +56,6 @@ class Route:
     key_field: str | None
 
 
-def record_key(envelope: Envelope, key_field: str | None) -> bytes:
-    """The event's key field, else its trace id: records of one key stay in order."""
-    if key_field is not None:
-        value = getattr(envelope.event, key_field)
-        if isinstance(value, bytes):
-            return value
-        return str(value).encode()
-    return str(envelope.trace_id).encode()
-
-
 class EventProducer:
     """One librdkafka producer with a poller thread serving delivery reports."""
 
@@ -86,6 +76,9 @@ class EventProducer:
         self._routes = dict(routes)
         self._on_error = on_error
         self.watermark = DeliveryWatermark(on_failure=self._failed)
+        self._track = self.watermark.track
+        self._encode = codec.encode
+        self._client_produce = self._producer.produce
         self._unpolled = _POLL_EVERY
         self._sender_polls = 0
         """Rounds of delivery reports served by senders (the poller idles while it grows)."""
@@ -100,17 +93,32 @@ class EventProducer:
         return self._producer
 
     def send(self, envelope: Envelope) -> None:
-        """Produce one event to its topic (the hot path of every outgoing event)."""
+        """Produce one event to its topic: the hot path of every outgoing event,
+        so ``record_key`` and ``_produce`` are inlined here."""
         route = self._routes.get(envelope.name)
         if route is None:
             raise KeyError(f"event {envelope.name!r} has no Kafka topic in this process")
-        value = self._codec.encode(envelope)
-        key = record_key(envelope, route.key_field)
+        value = self._encode(envelope)
+        key_field = route.key_field
+        if key_field is None:
+            key = str(envelope.trace_id).encode()
+        else:
+            field = getattr(envelope.event, key_field)
+            key = field if field.__class__ is bytes else str(field).encode()
         if len(value) + len(key) + _HEADROOM > self.max_bytes:
             self._check_size(route.topic, value, key, None, f"event {envelope.name!r}")
         # One callback shared by the records of a delivery epoch: a failed
         # report finds its envelope again by decoding the record (_failed).
-        self._produce(route.topic, value, key, None, self.watermark.track(), envelope.name)
+        report = self._track()
+        try:
+            self._client_produce(route.topic, value, key, on_delivery=report)
+        except BufferError:
+            self._produce_when_room(route.topic, value, key, None, report, envelope.name, None, "record")
+        except BaseException as error:
+            self._refused(error, route.topic, envelope.name, report, "record")
+        self._unpolled -= 1
+        if self._unpolled <= 0:
+            self._serve_reports()
 
     def produce(
         self,
@@ -157,14 +165,17 @@ class EventProducer:
             self._produce_when_room(topic, value, key, headers, on_report, event, reported, what)
         except BaseException as error:
             self._refused(error, topic, event, reported or on_report, what)
-        # Serve delivery reports here, in batches, while sending: the sender runs
-        # the callbacks without handing the GIL to the poller thread (which
-        # only covers idle periods).
         self._unpolled -= 1
         if self._unpolled <= 0:
-            self._unpolled = _POLL_EVERY
-            self._sender_polls += 1
-            self._producer.poll(0)
+            self._serve_reports()
+
+    def _serve_reports(self) -> None:
+        """Serve delivery reports here, in batches, while sending: the sender runs
+        the callbacks without handing the GIL to the poller thread (which only
+        covers idle periods)."""
+        self._unpolled = _POLL_EVERY
+        self._sender_polls += 1
+        self._producer.poll(0)
 
     def _produce_when_room(
         self,

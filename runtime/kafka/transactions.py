@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
+from ..envelope import Envelope
 from .codec import Codec, HeaderList
 from .config import KafkaSettings
 from .producer import ErrorCallback, EventProducer, Route
@@ -57,6 +58,11 @@ class TransactionalProducer(EventProducer):
         self._lock = threading.RLock()
         self._open = False
         self.client.init_transactions(_API_TIMEOUT)
+
+    def send(self, envelope: Envelope) -> None:
+        with self._lock:
+            self._begin()
+            super().send(envelope)
 
     def _produce(
         self,
