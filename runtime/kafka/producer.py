@@ -113,7 +113,8 @@ class EventProducer:
         try:
             self._client_produce(route.topic, value, key, on_delivery=report)
         except BufferError:
-            self._produce_when_room(route.topic, value, key, None, report, envelope.name, None, "record")
+            self._produce(route.topic, value, key, None, report, envelope.name)  # waits for room
+            return
         except BaseException as error:
             self._refused(error, route.topic, envelope.name, report, "record")
         self._unpolled -= 1
@@ -156,15 +157,19 @@ class EventProducer:
         reported: Callable[..., None] | None = None,
         what: str = "record",
     ) -> None:
-        """Hand one tracked record to librdkafka (``reported``, else ``on_report``,
-        is called with no arguments if it never gets there). ``event`` names the
-        event a record carries, for errors."""
-        try:
-            self._producer.produce(topic, value, key, headers=headers, on_delivery=on_report)
-        except BufferError:
-            self._produce_when_room(topic, value, key, headers, on_report, event, reported, what)
-        except BaseException as error:
-            self._refused(error, topic, event, reported or on_report, what)
+        """Hand one tracked record to librdkafka, serving delivery reports while its
+        queue is full (``reported``, else ``on_report``, is called with no
+        arguments if the record never gets there). ``event`` names the event a
+        record carries, for errors."""
+        while True:
+            try:
+                self._producer.produce(topic, value, key, headers=headers, on_delivery=on_report)
+                break
+            except BufferError:
+                self._sender_polls += 1
+                self._producer.poll(0.05)
+            except BaseException as error:
+                self._refused(error, topic, event, reported or on_report, what)
         self._unpolled -= 1
         if self._unpolled <= 0:
             self._serve_reports()
@@ -176,29 +181,6 @@ class EventProducer:
         self._unpolled = _POLL_EVERY
         self._sender_polls += 1
         self._producer.poll(0)
-
-    def _produce_when_room(
-        self,
-        topic: str,
-        value: bytes | None,
-        key: bytes | None,
-        headers: HeaderList | None,
-        on_report: Callable[..., None],
-        event: str | None,
-        reported: Callable[..., None] | None,
-        what: str,
-    ) -> None:
-        """librdkafka's queue is full: serve delivery reports until it takes the record."""
-        while True:
-            self._sender_polls += 1
-            self._producer.poll(0.05)
-            try:
-                self._producer.produce(topic, value, key, headers=headers, on_delivery=on_report)
-                return
-            except BufferError:
-                continue
-            except BaseException as error:
-                self._refused(error, topic, event, reported or on_report, what)
 
     @staticmethod
     def _refused(

@@ -16,11 +16,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from ..envelope import Envelope
-from .codec import Codec, HeaderList
+from .codec import Codec
 from .config import KafkaSettings
 from .producer import ErrorCallback, EventProducer, Route
 
@@ -64,21 +65,11 @@ class TransactionalProducer(EventProducer):
             self._begin()
             super().send(envelope)
 
-    def _produce(
-        self,
-        topic: str,
-        value: bytes | None,
-        key: bytes | None,
-        headers: HeaderList | None,
-        on_report: Callable[..., None],
-        event: str | None,
-        reported: Callable[..., None] | None = None,
-        what: str = "record",
-    ) -> None:
+    def _produce(self, *args: Any, **kwargs: Any) -> None:
         # Every record, events and dead letters alike, joins the open transaction.
         with self._lock:
             self._begin()
-            super()._produce(topic, value, key, headers, on_report, event, reported, what)
+            super()._produce(*args, **kwargs)
 
     def commit(self, offsets: list[TopicPartition], consumer: Consumer | None) -> None:
         """Commit the open transaction with ``offsets`` as the consumer's progress."""
