@@ -4,11 +4,12 @@ Version 2 (written): the value is the version byte then one msgpack array
 ``[name, id, source, trace_id, parent_id, timestamp, event]``, the event being a
 map of its fields, and no headers: a topic carries one event type, and the name
 is the array's first element (a header per record costs the producer about a
-microsecond, a sixth of its time per event). Version 1 (still read: records already in topics; also
-the layout of service calls): the value is the version byte then the event,
-and the envelope travels in UTF-8 record headers. Decoding validates against
-the event's declared type; anything that does not fit raises ``DecodeError``
-naming what is wrong, never a partial event. No pickle.
+microsecond, a sixth of its time per event). Version 1 (still read: records
+already in topics; also the layout of service calls): the value is the version
+byte then the event, and the envelope travels in UTF-8 record headers.
+Decoding validates against the event's declared type; anything that does not
+fit raises ``DecodeError`` naming what is wrong, never a partial event. No
+pickle.
 """
 
 from __future__ import annotations

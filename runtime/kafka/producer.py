@@ -80,10 +80,10 @@ class EventProducer:
         self._encode = codec.encode
         self._client_produce = self._producer.produce
         self._unpolled = _POLL_EVERY
-        self._sender_polls = 0
-        """Rounds of delivery reports served by senders (the poller idles while it grows)."""
         """Sends left until the sender serves delivery reports (racy across
         threads on purpose: it only sets a cadence)."""
+        self._sender_polls = 0
+        """Rounds of delivery reports served by senders (the poller idles while it grows)."""
         self._stopping = threading.Event()
         self._poller = threading.Thread(target=self._poll_loop, name="kafka-producer-poll", daemon=True)
         self._poller.start()
