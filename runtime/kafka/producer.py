@@ -26,6 +26,8 @@ _REPORT_INTERVAL = 0.02
 """Seconds between two rounds of serving delivery reports by the poller thread."""
 _POLL_EVERY = 64
 """Sends between two rounds of serving delivery reports by the sending thread."""
+_ROOM_WAIT = 0.002
+"""Seconds to serve delivery reports before retrying a record librdkafka's full queue refused."""
 _HEADROOM = 1024
 """Bytes kept free under ``message.max.bytes`` for the record batch framing."""
 
@@ -67,16 +69,25 @@ class EventProducer:
         on_error: ErrorCallback,
         *,
         extra: Mapping[str, Any] | None = None,
+        track_deliveries: bool = True,
     ) -> None:
+        """``track_deliveries=False`` for a process that consumes nothing: no offset
+        waits for its records, so librdkafka reports failures only (each success
+        report costs a Python callback per record) and ``watermark`` stays unused."""
         config = producer_config(settings)
         config.update(extra or {})
+        if not track_deliveries:
+            config["delivery.report.only.error"] = True
         self.max_bytes = int(config["message.max.bytes"]) - _HEADROOM
         self._producer = Producer(config)
         self._codec = codec
         self._routes = dict(routes)
         self._on_error = on_error
         self.watermark = DeliveryWatermark(on_failure=self._failed)
-        self._track = self.watermark.track
+        self._track: Callable[[], Callable[..., None]] = (
+            self.watermark.track if track_deliveries else _constant(self._report_failure)
+        )
+        """Registers a record about to be sent; returns its delivery callback."""
         self._encode = codec.encode
         self._client_produce = self._producer.produce
         self._unpolled = _POLL_EVERY
@@ -136,7 +147,7 @@ class EventProducer:
         ``on_delivery`` gets its report."""
         if len(value or b"") + len(key or b"") + _HEADROOM > self.max_bytes:
             self._check_size(topic, value, key, headers, what)
-        reported = self.watermark.track()
+        reported = self._track()
 
         def on_report(error: KafkaError | None, message: Message) -> None:
             try:
@@ -167,7 +178,8 @@ class EventProducer:
                 break
             except BufferError:
                 self._sender_polls += 1
-                self._producer.poll(0.05)
+                # Short: without success reports (untracked) nothing ends the wait early.
+                self._producer.poll(_ROOM_WAIT)
             except BaseException as error:
                 self._refused(error, topic, event, reported or on_report, what)
         self._unpolled -= 1
@@ -205,6 +217,12 @@ class EventProducer:
                 "on both the producer and the broker, or send a smaller event"
             )
 
+    def _report_failure(self, error: KafkaError | None = None, message: Message | None = None) -> None:
+        """The delivery callback of untracked sends: librdkafka calls it for failures
+        only (and ``send`` with no arguments for a record it never took)."""
+        if error is not None and message is not None:
+            self._failed(error, message)
+
     def _failed(self, error: KafkaError, message: Message) -> None:
         """A delivery report with an error for an event sent by ``send``."""
         try:
@@ -234,3 +252,8 @@ class EventProducer:
             if self._sender_polls == seen:
                 self._producer.poll(0)
             seen = self._sender_polls
+
+
+def _constant(callback: Callable[..., None]) -> Callable[[], Callable[..., None]]:
+    """A ``track`` that counts nothing and always hands out ``callback``."""
+    return lambda: callback

@@ -102,19 +102,21 @@ class KafkaTransport:
             name: Route(topic_name(self.topology, name), self.topology.event(name).key)
             for name in outgoing
         }
-        transactional = self.exactly_once and bool(incoming)
-        if transactional:
+        requests = {topic: self.calls.serve for topic in self.calls.served} if self._calls_attached else {}
+        consumes = bool(incoming or requests)
+        if self.exactly_once and bool(incoming):
             producer: EventProducer = TransactionalProducer(
                 self.settings, self.codec, routes, self._report,
                 transactional_id=f"{self.group}.{self._instance()}",
             )
         else:
-            producer = EventProducer(self.settings, self.codec, routes, self._report)
+            # Without a consumer no offset waits for what this process sends:
+            # librdkafka then reports failures only.
+            producer = EventProducer(self.settings, self.codec, routes, self._report, track_deliveries=consumes)
         self._producer = producer
-        requests = {topic: self.calls.serve for topic in self.calls.served} if self._calls_attached else {}
         if self._calls_attached:
             self.calls.start(producer)
-        if incoming or requests:
+        if consumes:
             self._consumer = EventConsumer(
                 self.settings,
                 group=self.group,
