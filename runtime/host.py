@@ -141,6 +141,8 @@ class Assembly:
         self.cores: dict[str, ActorCore] = {}
         self.mailboxes: dict[str, list[Mailbox]] = {}
         self.units: list[Unit] = []
+        self._remote_streams: dict[str, Stream] = {}
+        """Streams by the names the transport delivers (aliases resolved once)."""
         self._services: dict[tuple[str, str], tuple[ServiceSpec, type[Any]]] = {
             (actor.name, service.method): (service, topology.event(service.request).type)
             for actor in topology.actors
@@ -271,7 +273,14 @@ class Assembly:
 
     def deliver_remote(self, envelope: Envelope, done: Callable[[], None]) -> None:
         """Transport entry: see ``streamer.transport``."""
-        stream = self.broker.stream(envelope.name)
+        stream = self._remote_streams.get(envelope.name)
+        if stream is None:
+            stream = self._remote_streams[envelope.name] = self.broker.stream(envelope.name)
+        box = stream.direct
+        if box is not None and envelope.event.__class__ is stream.type and not stream.closed:
+            # The stream feeds one plain mailbox: ``deliver_item`` inlined.
+            box.put(RemoteItem(envelope, done))
+            return
         if type(envelope.event) is not stream.type:
             raise EventTypeError(
                 f"stream {stream.name!r} carries {stream.type.__name__}, got {type(envelope.event).__name__}"
