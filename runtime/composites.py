@@ -10,17 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .clock import Timer
 from .collect import CollectGate, PendingList
 from .context import Context
 from .envelope import Envelope
 from .items import Task
 from .join import EMPTY_SLOT, JoinGate, JoinPending
+from .topology import Expiry
 from .watch import WatchGate
 
 if TYPE_CHECKING:
     from .core import ActorCore
 
 Offer = Callable[[Context[Any], Envelope], None]
+
+_Expired = tuple[Any, list[Any], list[Envelope], str]
+"""What an expired set held: its key, what was missing (and as text), its envelopes."""
 
 
 class CompositeOffers:
@@ -88,26 +93,39 @@ class CompositeOffers:
         return offer
 
     def _schedule_join_expiry(self, gate: JoinGate, pending: JoinPending, worker: int) -> None:
+        def take() -> _Expired | None:
+            if not gate.expire(pending):
+                return None
+            missing = pending.missing(gate.spec.parts)
+            return pending.key, missing, pending.held(), ", ".join(missing)
+
+        assert gate.spec.expiry is not None
+        gate.timers[pending.key] = self._schedule_expiry(f"join {gate.name}", gate.spec.expiry, worker, take)
+
+    def _schedule_expiry(
+        self, what: str, expiry: Expiry, worker: int, take: Callable[[], _Expired | None]
+    ) -> Timer:
+        """Arm the timer that expires one pending join or collect set on the actor's
+        thread: ``take`` removes the set from its gate and says what it held (None
+        when it completed meanwhile); then the expiry's action applies."""
         core = self.core
-        expiry = gate.spec.expiry
-        assert expiry is not None
         post, name = core.host.post, core.name
 
         def expire(ctx: Context[Any]) -> None:
-            if not gate.expire(pending):
+            expired = take()
+            if expired is None:
                 return
+            key, missing, held, missing_text = expired
             core.expired += 1
-            held: list[Envelope] = pending.held()
-            missing = pending.missing(gate.spec.parts)
-            reason = f"join {gate.name} expired after {expiry.after:g}s, missing {', '.join(missing)}"
             if expiry.action == "deadletter":
+                reason = f"{what} expired after {expiry.after:g}s, missing {missing_text}"
                 for envelope in held:
                     core.host.dead_letter(core.name, reason, None, envelope)
             elif expiry.action == "emit" and expiry.emit is not None:
                 ctx.envelope = held[0] if held else None
-                self._emit_expiry(ctx, expiry.emit, pending.key, missing, held)
+                self._emit_expiry(ctx, expiry.emit, key, missing, held)
 
-        gate.timers[pending.key] = core.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
+        return core.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
 
     def _emit_expiry(
         self, ctx: Context[Any], event_name: str, key: Any, missing: list[Any], held: list[Envelope]
@@ -168,30 +186,18 @@ class CompositeOffers:
 
     def _schedule_collect_expiry(self, gate: CollectGate, pending: PendingList, worker: int) -> None:
         core = self.core
-        expiry = gate.spec.expiry
-        assert expiry is not None
-        post, name = core.host.post, core.name
 
-        def expire(ctx: Context[Any]) -> None:
+        def take() -> _Expired | None:
             if not gate.expire(pending):
-                return
-            core.expired += 1
+                return None
             missing = [key for key in pending.wanted if key in pending.missing]
             list_envelope: Envelope = pending.item
-            if expiry.action == "deadletter":
-                core.host.dead_letter(
-                    core.name,
-                    f"collect {gate.name} expired after {expiry.after:g}s, missing {missing!r}",
-                    None,
-                    list_envelope,
-                )
-            elif expiry.action == "emit" and expiry.emit is not None:
-                ctx.envelope = list_envelope
-                key_field = core.keys.get(gate.spec.until)
-                key = getattr(list_envelope.event, key_field) if key_field else None
-                self._emit_expiry(ctx, expiry.emit, key, missing, [list_envelope])
+            key_field = core.keys.get(gate.spec.until)
+            key = getattr(list_envelope.event, key_field) if key_field else None
+            return key, missing, [list_envelope], repr(missing)
 
-        pending.timer = core.clock.call_later(expiry.after, lambda: post(name, Task(expire), worker))
+        assert gate.spec.expiry is not None
+        pending.timer = self._schedule_expiry(f"collect {gate.name}", gate.spec.expiry, worker, take)
 
     def watch(self, gate: WatchGate, name: str) -> Offer:
         core = self.core

@@ -135,11 +135,7 @@ class EventConsumer:
             while not self._stopping.is_set():
                 messages = self._consumer.consume(self._batch_size, 0.1)
                 if self._transactions is None:
-                    try:
-                        for message in messages:
-                            self._handle(message)
-                    finally:
-                        self._tracker.seal()
+                    self._hand_over(messages)
                     self._store_ready()
                 else:
                     if self._rewind_pending:  # after an abort inside a rebalance callback
@@ -155,6 +151,14 @@ class EventConsumer:
             self._on_error(None, error)
         finally:
             self._shutdown()
+
+    def _hand_over(self, messages: list[Message]) -> None:
+        """Handle a polled batch; its offset chunks are sealed even if it stops midway."""
+        try:
+            for message in messages:
+                self._handle(message)
+        finally:
+            self._tracker.seal()
 
     def _handle(self, message: Message) -> None:
         error = message.error()
@@ -241,13 +245,10 @@ class EventConsumer:
             positions = self._open_positions
             if self._open_since is None:
                 self._open_since = time.monotonic()
-            try:
-                for message in messages:
-                    if message.error() is None:
-                        positions[(message.topic() or "", message.partition() or 0)] = (message.offset() or 0) + 1
-                    self._handle(message)
-            finally:
-                self._tracker.seal()
+            for message in messages:
+                if message.error() is None:
+                    positions[(message.topic() or "", message.partition() or 0)] = (message.offset() or 0) + 1
+            self._hand_over(messages)
             if time.monotonic() - self._open_since < self._commit_interval:
                 return  # poll on while the workers handle: one commit serves many batches
         self._finish_transaction()
